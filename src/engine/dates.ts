@@ -1,0 +1,151 @@
+/**
+ * Calendar arithmetic on plain local dates ("YYYY-MM-DD") and ISO weeks ("YYYY-Www").
+ * Pure: every computation is done in a UTC frame on day numbers, so the
+ * process's time zone never matters.
+ */
+
+/** A calendar date with no time zone, "YYYY-MM-DD". */
+export type LocalDate = string & { readonly __brand: 'LocalDate' };
+/** An ISO week, "YYYY-Www". */
+export type IsoWeek = string & { readonly __brand: 'IsoWeek' };
+/** Milliseconds since the Unix epoch (UTC). */
+export type Instant = number & { readonly __brand: 'Instant' };
+
+const MS_PER_DAY = 86_400_000;
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const WEEK_RE = /^(\d{4})-W(\d{2})$/;
+
+export const WEEKDAY_NAMES = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
+export type WeekdayName = (typeof WEEKDAY_NAMES)[number];
+
+/** Validates and brands a "YYYY-MM-DD" string; returns null when it is not a real date. */
+export function parseLocalDate(text: string): LocalDate | null {
+  const m = DATE_RE.exec(text);
+  if (!m) return null;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return null;
+  return text as LocalDate;
+}
+
+export function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** Days since 1970-01-01 of a local date. */
+export function dayNumber(date: LocalDate): number {
+  const y = Number(date.slice(0, 4));
+  const m = Number(date.slice(5, 7));
+  const d = Number(date.slice(8, 10));
+  return Math.floor(Date.UTC(y, m - 1, d) / MS_PER_DAY);
+}
+
+const dateCache = new Map<number, LocalDate>();
+/** The local date of a day number. */
+export function fromDayNumber(n: number): LocalDate {
+  let s = dateCache.get(n);
+  if (s === undefined) {
+    s = new Date(n * MS_PER_DAY).toISOString().slice(0, 10) as LocalDate;
+    if (dateCache.size > 200_000) dateCache.clear();
+    dateCache.set(n, s);
+  }
+  return s;
+}
+
+export function addDays(date: LocalDate, days: number): LocalDate {
+  return fromDayNumber(dayNumber(date) + days);
+}
+
+/** ISO weekday of a day number: 1 = Monday … 7 = Sunday. */
+export function isoWeekdayOfDayNumber(n: number): number {
+  // 1970-01-01 was a Thursday (4).
+  return ((((n + 3) % 7) + 7) % 7) + 1;
+}
+
+export function isoWeekday(date: LocalDate): number {
+  return isoWeekdayOfDayNumber(dayNumber(date));
+}
+
+/** The Monday of the ISO week containing the date. */
+export function mondayOf(date: LocalDate): LocalDate {
+  const n = dayNumber(date);
+  return fromDayNumber(n - (isoWeekdayOfDayNumber(n) - 1));
+}
+
+/** ISO week ("YYYY-Www") of a date. */
+export function isoWeekOf(date: LocalDate): IsoWeek {
+  const n = dayNumber(date);
+  const thursday = n - (isoWeekdayOfDayNumber(n) - 1) + 3;
+  const year = Number(fromDayNumber(thursday).slice(0, 4));
+  const jan1 = dayNumber(`${year}-01-01` as LocalDate);
+  const week = Math.floor((thursday - jan1) / 7) + 1;
+  return `${year}-W${String(week).padStart(2, '0')}` as IsoWeek;
+}
+
+/** Validates "YYYY-Www" and returns its Monday, or null. */
+export function parseIsoWeek(text: string): { week: IsoWeek; monday: LocalDate } | null {
+  const m = WEEK_RE.exec(text);
+  if (!m) return null;
+  const year = Number(m[1]);
+  const week = Number(m[2]);
+  if (week < 1 || week > 53) return null;
+  // The Monday of week 1 is the Monday of the week containing 4 January.
+  const jan4 = dayNumber(`${m[1]}-01-04` as LocalDate);
+  const monday = fromDayNumber(jan4 - (isoWeekdayOfDayNumber(jan4) - 1) + (week - 1) * 7);
+  if (isoWeekOf(monday) !== text) return null; // week 53 of a 52-week year
+  void year;
+  return { week: text as IsoWeek, monday };
+}
+
+/** The Mondays of every ISO week overlapping [from, to], in order. */
+export function mondaysBetween(from: LocalDate, to: LocalDate): LocalDate[] {
+  const out: LocalDate[] = [];
+  const last = dayNumber(to);
+  for (let n = dayNumber(mondayOf(from)); n <= last; n += 7) out.push(fromDayNumber(n));
+  return out;
+}
+
+export function compareDates(a: LocalDate, b: LocalDate): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export function weekdayNameOf(isoWeekdayNumber: number): WeekdayName {
+  return WEEKDAY_NAMES[isoWeekdayNumber - 1]!;
+}
+
+export function weekdayNumberOf(name: string): number | null {
+  const i = WEEKDAY_NAMES.findIndex((w) => w.toLowerCase() === name.trim().slice(0, 3).toLowerCase() && name.trim().length >= 3);
+  return i < 0 ? null : i + 1;
+}
+
+/**
+ * Parses a work week such as "Mon-Fri", "Sun-Thu" or "Mon,Tue,Thu" into a sorted
+ * list of ISO weekday numbers. Ranges wrap around the week ("Sun-Thu" is Sun, Mon…Thu).
+ */
+export function parseWorkWeek(text: string): number[] | null {
+  const t = text.trim();
+  if (t === '') return null;
+  const days = new Set<number>();
+  for (const part of t.split(/[,;\s]+/).filter(Boolean)) {
+    const range = part.split('-');
+    if (range.length === 1) {
+      const d = weekdayNumberOf(range[0]!);
+      if (d === null) return null;
+      days.add(d);
+    } else if (range.length === 2) {
+      const a = weekdayNumberOf(range[0]!);
+      const b = weekdayNumberOf(range[1]!);
+      if (a === null || b === null) return null;
+      for (let d = a, i = 0; i < 7; i++, d = (d % 7) + 1) {
+        days.add(d);
+        if (d === b) break;
+      }
+    } else return null;
+  }
+  return [...days].sort((x, y) => x - y);
+}
+
+export function formatWorkWeek(days: readonly number[]): string {
+  return days.map(weekdayNameOf).join(',');
+}
