@@ -1,0 +1,55 @@
+/**
+ * The one error type. Codes are stable strings, mapped once to CLI exit codes
+ * and once to HTTP statuses.
+ */
+export type ErrorCode = 'invalid_input' | 'invalid_usage' | 'not_found' | 'conflict' | 'forbidden' | 'store_unavailable' | 'internal';
+
+/** Where in an input file something is wrong. */
+export interface InputProblem {
+  file: string;
+  line: number;
+  /** 1-based field number in the CSV record (or character column for JSON). */
+  column: number;
+  /** The column's name, when known. */
+  columnName?: string;
+  reason: string;
+}
+
+export class HubdayError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly problems: readonly InputProblem[] = [],
+  ) {
+    super(message);
+    this.name = 'HubdayError';
+  }
+}
+
+export const EXIT_CODES: Record<ErrorCode, number> = {
+  invalid_input: 2,
+  invalid_usage: 2,
+  not_found: 2,
+  conflict: 1,
+  forbidden: 1,
+  store_unavailable: 1,
+  internal: 1,
+};
+
+export const HTTP_STATUSES: Record<ErrorCode, number> = {
+  invalid_input: 400,
+  invalid_usage: 400,
+  not_found: 404,
+  conflict: 409,
+  forbidden: 403,
+  store_unavailable: 503,
+  internal: 500,
+};
+
+export function formatProblem(p: InputProblem): string {
+  return `${p.file}:${p.line}:${p.column}: ${p.columnName ? `${p.columnName}: ` : ''}${p.reason}`;
+}
+
+export function inputError(p: InputProblem): HubdayError {
+  return new HubdayError('invalid_input', formatProblem(p), [p]);
+}

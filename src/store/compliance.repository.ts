@@ -1,0 +1,139 @@
+/** Derived results: presence days and weekly compliance records. */
+import type { Db } from './db.js';
+import type { LocalDate, IsoWeek } from '../engine/dates.js';
+import { addDays } from '../engine/dates.js';
+import type { ExcusedDay, PresenceDay, PresenceSource, WeeklyFacts, WeeklyRecord, WeekReason, WeekStatus, HolidayRule } from '../engine/types.js';
+import { explainWeek } from '../engine/explain.js';
+import { csvLine } from './csv-text.js';
+
+export const WEEKLY_COLUMNS = [
+  'employee_id', 'week_start', 'week', 'policy_id', 'policy_version', 'status', 'reason', 'required', 'present', 'available',
+  'week_length', 'policy_days_per_week', 'days_per_week', 'rule', 'home_office_id', 'excused', 'extra',
+] as const;
+
+export const PRESENCE_COLUMNS = ['employee_id', 'day', 'office_id', 'first_at', 'last_at', 'dwell_minutes', 'source'] as const;
+
+/** The facts of a record that are not in its columns (null when there are none). */
+function extraOf(f: WeeklyFacts): Record<string, unknown> | null {
+  const extra: Record<string, unknown> = {};
+  if (f.anchors.length > 0) extra.anchors = f.anchors;
+  if (f.exception) extra.exception = f.exception;
+  if (f.status === 'grace') {
+    extra.graceUntil = f.graceUntil;
+    extra.hireDate = f.hireDate;
+  }
+  if (f.status === 'not_employed') {
+    extra.hireDate = f.hireDate;
+    extra.terminationDate = f.terminationDate;
+  }
+  if (f.reason === 'office_not_ready') extra.readyFrom = f.readyFrom;
+  return Object.keys(extra).length > 0 ? extra : null;
+}
+
+export function weeklyCsvLine(f: WeeklyFacts): string {
+  const extra = extraOf(f);
+  return csvLine([
+    f.employeeId, f.weekStart, f.week, f.policy?.id ?? null, f.policy?.version ?? null, f.status, f.reason, f.required, f.present, f.available,
+    f.weekLength, f.policyDaysPerWeek, f.daysPerWeek, f.rule, f.homeOfficeId,
+    f.excusedDays.length > 0 ? JSON.stringify(f.excusedDays) : null,
+    extra ? JSON.stringify(extra) : null,
+  ]);
+}
+
+export function presenceCsvLine(employeeId: string, d: PresenceDay): string {
+  return csvLine([
+    employeeId, d.date, d.officeId,
+    d.firstAt === null ? null : new Date(d.firstAt).toISOString(),
+    d.lastAt === null ? null : new Date(d.lastAt).toISOString(),
+    d.dwellMinutes, d.source,
+  ]);
+}
+
+/** Deletes the stored results of the given weeks (for all employees, or the given ones). */
+export async function deleteResults(db: Db, mondays: readonly LocalDate[], employeeIds?: readonly string[]): Promise<void> {
+  if (mondays.length === 0) return;
+  const sorted = [...mondays].sort();
+  const first = sorted[0]!;
+  const lastSunday = addDays(sorted[sorted.length - 1]!, 6);
+  const who = employeeIds ? 'AND employee_id = ANY($3::text[])' : '';
+  const params = employeeIds ? [first, lastSunday, employeeIds] : [first, lastSunday];
+  await db.query(`DELETE FROM weekly_compliance WHERE week_start BETWEEN $1::date AND $2::date ${who}`, params);
+  await db.query(`DELETE FROM presence_day WHERE day BETWEEN $1::date AND $2::date ${who}`, params);
+}
+
+interface WeeklyRowDb {
+  employee_id: string; week_start: string; week: string; policy_id: string | null; policy_version: number | null; status: WeekStatus;
+  reason: WeekReason; required: number; present: number; available: number; week_length: number; policy_days_per_week: number;
+  days_per_week: number; rule: HolidayRule | null; home_office_id: string; excused: ExcusedDay[] | null; extra: Record<string, any> | null;
+}
+
+interface PresenceRowDb {
+  employee_id: string; day: string; office_id: string; first_at: string | null; last_at: string | null; dwell_minutes: number | null; source: PresenceSource;
+}
+
+/** Stored weekly records, with their present days and explanations, keyed by employee then week start. */
+export async function readWeeklyRecords(db: Db, employeeIds: readonly string[], from: LocalDate, to: LocalDate): Promise<Map<string, Map<LocalDate, WeeklyRecord>>> {
+  const out = new Map<string, Map<LocalDate, WeeklyRecord>>();
+  if (employeeIds.length === 0) return out;
+  const rows = await db.query<WeeklyRowDb>(
+    `SELECT ${WEEKLY_COLUMNS.join(', ')} FROM weekly_compliance
+     WHERE employee_id = ANY($1::text[]) AND week_start BETWEEN $2::date AND $3::date ORDER BY employee_id, week_start`,
+    [employeeIds, from, to],
+  );
+  const days = await db.query<PresenceRowDb>(
+    `SELECT ${PRESENCE_COLUMNS.join(', ')} FROM presence_day
+     WHERE employee_id = ANY($1::text[]) AND day BETWEEN $2::date AND ($3::date + 6) ORDER BY employee_id, day`,
+    [employeeIds, from, to],
+  );
+  const daysByEmployee = new Map<string, PresenceDay[]>();
+  for (const d of days) {
+    let list = daysByEmployee.get(d.employee_id);
+    if (!list) daysByEmployee.set(d.employee_id, (list = []));
+    list.push({
+      date: d.day as LocalDate, officeId: d.office_id, source: d.source, dwellMinutes: d.dwell_minutes === null ? null : Number(d.dwell_minutes),
+      firstAt: d.first_at === null ? null : Date.parse(d.first_at), lastAt: d.last_at === null ? null : Date.parse(d.last_at),
+    });
+  }
+  for (const r of rows) {
+    const weekEnd = addDays(r.week_start as LocalDate, 6);
+    const extra = r.extra ?? {};
+    const facts: WeeklyFacts = {
+      employeeId: r.employee_id,
+      week: r.week as IsoWeek,
+      weekStart: r.week_start as LocalDate,
+      policy: r.policy_id === null ? null : { id: r.policy_id, version: Number(r.policy_version) },
+      status: r.status,
+      reason: r.reason,
+      required: Number(r.required),
+      present: Number(r.present),
+      available: Number(r.available),
+      weekLength: Number(r.week_length),
+      policyDaysPerWeek: Number(r.policy_days_per_week),
+      daysPerWeek: Number(r.days_per_week),
+      rule: r.rule,
+      homeOfficeId: r.home_office_id,
+      presentDays: (daysByEmployee.get(r.employee_id) ?? []).filter((d) => d.date >= r.week_start && d.date <= weekEnd),
+      excusedDays: r.excused ?? [],
+      anchors: extra.anchors ?? [],
+      exception: extra.exception ?? null,
+      hireDate: extra.hireDate ?? null,
+      terminationDate: extra.terminationDate ?? null,
+      graceUntil: extra.graceUntil ?? null,
+      readyFrom: extra.readyFrom ?? null,
+    };
+    let m = out.get(r.employee_id);
+    if (!m) out.set(r.employee_id, (m = new Map()));
+    m.set(facts.weekStart, { ...facts, explanation: explainWeek(facts) });
+  }
+  return out;
+}
+
+/** Week summaries (status, required, present) for standing, without the day detail. */
+export async function readWeekSummaries(db: Db, employeeId: string, from: LocalDate, to: LocalDate): Promise<{ weekStart: LocalDate; status: WeekStatus; required: number; present: number; policyId: string | null; policyVersion: number | null }[]> {
+  const rows = await db.query<{ week_start: string; status: WeekStatus; required: number; present: number; policy_id: string | null; policy_version: number | null }>(
+    `SELECT week_start, status, required, present, policy_id, policy_version FROM weekly_compliance
+     WHERE employee_id = $1 AND week_start BETWEEN $2::date AND $3::date ORDER BY week_start`,
+    [employeeId, from, to],
+  );
+  return rows.map((r) => ({ weekStart: r.week_start as LocalDate, status: r.status, required: Number(r.required), present: Number(r.present), policyId: r.policy_id, policyVersion: r.policy_version === null ? null : Number(r.policy_version) }));
+}

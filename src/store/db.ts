@@ -1,0 +1,250 @@
+/**
+ * The database port: everything hubday needs from a SQL store, implemented by
+ * an embedded PGlite (src/store/pglite-db.ts) and by a PostgreSQL server
+ * (src/store/postgres-db.ts). Both adapters return identical JS values for the
+ * same SQL; the conversions live here so they are literally the same code.
+ *
+ * Value conventions (results):
+ *   date               → 'YYYY-MM-DD' string ('infinity' and BC dates stay PostgreSQL text)
+ *   timestamptz        → ISO string '2026-11-24T08:30:00.000Z' (millisecond precision, truncated)
+ *   timestamp          → '2026-11-24T08:30:00.000' (no zone)
+ *   int2/int4/int8/oid, float4/float8, numeric → number (int8/numeric beyond 2^53 lose precision)
+ *   json/jsonb         → parsed value
+ *   bool               → boolean
+ *   arrays of the above and of text/varchar/char/name/uuid → JS arrays
+ *   NULL               → null
+ *   any other type     → its PostgreSQL text representation (string)
+ *
+ * Parameter conventions: strings, numbers, booleans, null/undefined (→ NULL),
+ * Dates (→ ISO instant), bigints, arrays (→ a PostgreSQL array literal, for
+ * `text[]`, `int[]`… parameters) and plain objects (→ JSON text, for json/jsonb
+ * parameters). To pass a JS *array* as a json/jsonb value, JSON.stringify it
+ * yourself: a bare array always means a PostgreSQL array.
+ */
+
+export type StoreKind = 'pglite' | 'postgres';
+
+export interface Db {
+  readonly kind: StoreKind;
+  /** Parameterised query ($1, $2…). Returns rows as plain objects. One statement only. */
+  query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]>;
+  /** Like query but returns the affected row count (INSERT/UPDATE/DELETE) as well as rows. */
+  run(sql: string, params?: readonly unknown[]): Promise<{ rowCount: number; rows: Record<string, unknown>[] }>;
+  /** Several statements, no parameters. */
+  exec(sql: string): Promise<void>;
+  /**
+   * COPY table (columns) FROM STDIN in PostgreSQL CSV format (no header). `chunks` yields CSV text,
+   * each chunk ending on a row boundary. Returns rows copied. Atomic: when it fails nothing is copied.
+   * Must handle tens of millions of rows with bounded memory.
+   * `table` and `columns` are plain SQL identifiers (optionally `schema.table`), case-folded like unquoted SQL.
+   * On PGlite outside a transaction the copy holds the database for its whole duration, so `chunks`
+   * must not itself query the same Db (use a transaction and its `tx` for both sides instead).
+   */
+  copyFrom(table: string, columns: readonly string[], chunks: AsyncIterable<string> | Iterable<string>): Promise<number>;
+  /**
+   * COPY (select…) TO STDOUT in CSV format (no header); yields text chunks (boundaries are arbitrary,
+   * not necessarily on rows). Memory stays bounded whatever the size of the result.
+   * Inside a transaction, finish (or abandon) the iteration before running other statements on the
+   * same `tx`: on PostgreSQL the connection is busy streaming until then.
+   */
+  copyTo(selectSql: string): AsyncIterable<string>;
+  /**
+   * Runs fn in one transaction (BEGIN/COMMIT, ROLLBACK on throw). Nested calls on the tx reuse it
+   * (no savepoints). If a statement failed inside and fn swallowed the error, the COMMIT turns into
+   * a rollback and transaction() throws. Inside fn use only `tx`: on PGlite the outer Db waits for
+   * the transaction to end (a deadlock if fn awaits it).
+   */
+  transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
+  /** Closes the store (a transaction handle cannot be closed). */
+  close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------
+// Shared helpers for the adapters (not part of the port proper).
+// ---------------------------------------------------------------------------
+
+/** Statements each adapter runs on every new session so results look the same everywhere. */
+export const SESSION_SETUP_SQL = `SET TimeZone = 'UTC'; SET DateStyle = 'ISO, MDY'; SET IntervalStyle = 'postgres'`;
+
+/** Thrown by transaction() when COMMIT found the transaction aborted by an earlier error. */
+export class TransactionAbortedError extends Error {
+  constructor() {
+    super('the transaction was aborted by an earlier error and has been rolled back');
+    this.name = 'TransactionAbortedError';
+  }
+}
+
+/** A parser from PostgreSQL text output to a JS value. */
+export type TextParser = (text: string) => unknown;
+
+const TS_RE = /^(\d{4,})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.(\d+))?([+-]\d\d(?::\d\d){0,2})?$/;
+
+/** PostgreSQL timestamp(tz) text (DateStyle ISO) → ISO 8601; infinities and BC dates are returned unchanged. */
+export function isoTimestamp(text: string, withZone: boolean): string {
+  const m = TS_RE.exec(text);
+  if (!m) return text;
+  const [, y, mo, d, h, mi, s, frac, offset] = m;
+  const ms = (frac ?? '').padEnd(3, '0').slice(0, 3);
+  const local = `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}`;
+  if (!withZone) return local;
+  if (offset === undefined || offset === '+00') return `${local}Z`;
+  // Sessions are set to UTC, so this only happens if someone changed TimeZone: convert.
+  const [oh = '0', om = '0', os = '0'] = offset.slice(1).split(':');
+  const shiftMs = (offset[0] === '-' ? -1 : 1) * ((Number(oh) * 60 + Number(om)) * 60 + Number(os)) * 1000;
+  const utc = Date.parse(`${local}Z`) - shiftMs;
+  return Number.isFinite(utc) ? new Date(utc).toISOString() : text;
+}
+
+/**
+ * Parses a PostgreSQL array literal ('{a,"b c",NULL}', nested '{{1,2},{3,4}}', optionally
+ * prefixed by dimensions '[0:1]={…}') into nested JS arrays, applying `element` to each
+ * non-NULL element.
+ */
+export function parsePgArray(text: string, element: TextParser): unknown[] {
+  let i = 0;
+  if (text[0] === '[') {
+    const eq = text.indexOf('=');
+    i = eq + 1;
+  }
+  const parseLevel = (): unknown[] => {
+    // text[i] === '{'
+    i++;
+    const out: unknown[] = [];
+    if (text[i] === '}') {
+      i++;
+      return out;
+    }
+    for (;;) {
+      const c = text[i];
+      if (c === '{') {
+        out.push(parseLevel());
+      } else if (c === '"') {
+        i++;
+        let s = '';
+        for (;;) {
+          const ch = text[i++];
+          if (ch === '\\') s += text[i++];
+          else if (ch === '"') break;
+          else if (ch === undefined) throw new Error(`malformed array literal: ${text}`);
+          else s += ch;
+        }
+        out.push(element(s));
+      } else {
+        let j = i;
+        while (j < text.length && text[j] !== ',' && text[j] !== '}') j++;
+        const raw = text.slice(i, j);
+        i = j;
+        out.push(raw.toUpperCase() === 'NULL' ? null : element(raw));
+      }
+      const sep = text[i++];
+      if (sep === '}') return out;
+      if (sep !== ',') throw new Error(`malformed array literal: ${text}`);
+    }
+  };
+  if (text[i] !== '{') throw new Error(`malformed array literal: ${text}`);
+  return parseLevel();
+}
+
+const asString: TextParser = (x) => x;
+const asNumber: TextParser = (x) => Number(x);
+const asBool: TextParser = (x) => x === 't';
+const asJson: TextParser = (x) => JSON.parse(x) as unknown;
+const asDate: TextParser = (x) => x;
+const asTimestamp: TextParser = (x) => isoTimestamp(x, false);
+const asTimestamptz: TextParser = (x) => isoTimestamp(x, true);
+
+/** Scalar type OID → parser; its array type OID → element parser. */
+const SCALARS: ReadonlyArray<[oid: number, arrayOid: number, parse: TextParser]> = [
+  [16, 1000, asBool], // bool
+  [20, 1016, asNumber], // int8
+  [21, 1005, asNumber], // int2
+  [23, 1007, asNumber], // int4
+  [26, 1028, asNumber], // oid
+  [700, 1021, asNumber], // float4
+  [701, 1022, asNumber], // float8
+  [1700, 1231, asNumber], // numeric
+  [114, 199, asJson], // json
+  [3802, 3807, asJson], // jsonb
+  [1082, 1182, asDate], // date
+  [1114, 1115, asTimestamp], // timestamp
+  [1184, 1185, asTimestamptz], // timestamptz
+  [25, 1009, asString], // text
+  [1043, 1015, asString], // varchar
+  [1042, 1014, asString], // bpchar
+  [19, 1003, asString], // name
+  [2950, 2951, asString], // uuid
+];
+
+/**
+ * The one parser table both adapters use, by type OID. Types not listed are returned as
+ * their PostgreSQL text (callers cast in SQL when they want something else).
+ */
+export const TYPE_PARSERS: ReadonlyMap<number, TextParser> = new Map(
+  SCALARS.flatMap(([oid, arrayOid, parse]): [number, TextParser][] => [
+    [oid, parse],
+    [arrayOid, (x) => parsePgArray(x, parse)],
+  ]),
+);
+
+/** Parser for a result column of type `oid` (identity for types not in TYPE_PARSERS). */
+export function parserFor(oid: number): TextParser {
+  return TYPE_PARSERS.get(oid) ?? asString;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (v === null || typeof v !== 'object') return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** A PostgreSQL array literal for a JS array (elements as in normalizeParam; nested arrays nest). */
+export function toPgArrayLiteral(values: readonly unknown[]): string {
+  const parts = values.map((v): string => {
+    if (v === null || v === undefined) return 'NULL';
+    if (Array.isArray(v)) return toPgArrayLiteral(v);
+    const text = String(normalizeParam(v));
+    return `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  });
+  return `{${parts.join(',')}}`;
+}
+
+/** Converts one JS parameter to what both drivers send identically. */
+export function normalizeParam(v: unknown): unknown {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return toPgArrayLiteral(v);
+  if (isPlainObject(v)) return JSON.stringify(v);
+  return v;
+}
+
+export function normalizeParams(params: readonly unknown[] | undefined): unknown[] {
+  return params ? params.map(normalizeParam) : [];
+}
+
+const IDENT_RE = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+
+/**
+ * Quotes a plain identifier ('badge_event', 'public.badge_event') for COPY, folding it to
+ * lower case like unquoted SQL would (so reserved words such as "order" work too).
+ */
+export function quoteIdent(name: string): string {
+  const parts = name.split('.');
+  if (parts.length > 2 || !parts.every((p) => IDENT_RE.test(p))) {
+    throw new Error(`not a plain SQL identifier: ${JSON.stringify(name)}`);
+  }
+  return parts.map((p) => `"${p.toLowerCase()}"`).join('.');
+}
+
+/** `COPY table (cols) FROM <source> WITH (FORMAT csv)` */
+export function copyFromSql(table: string, columns: readonly string[], source: string): string {
+  if (columns.length === 0) throw new Error('copyFrom needs at least one column');
+  return `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM ${source} WITH (FORMAT csv)`;
+}
+
+/** A lone string is one chunk (not an iterable of characters). */
+export function chunkSource(
+  chunks: AsyncIterable<string> | Iterable<string>,
+): AsyncIterable<string> | Iterable<string> {
+  return typeof chunks === 'string' ? [chunks] : chunks;
+}

@@ -1,0 +1,74 @@
+/** Leave, attestations, exceptions and relocations: the HR facts evaluation reads. */
+import type { Db } from './db.js';
+import type { Attestation, ExceptionGrant, Leave, LeaveStatus, Relocation } from '../engine/types.js';
+import type { LocalDate } from '../engine/dates.js';
+import { csvLine, chunkLines } from './csv-text.js';
+
+export interface LeaveRecord extends Leave {
+  employeeId: string;
+}
+
+export async function upsertLeave(db: Db, rows: readonly LeaveRecord[]): Promise<{ inserted: number; updated: number }> {
+  await db.exec(`CREATE TEMP TABLE leave_stage (employee_id text, start_date date, end_date date, kind text, status text) ON COMMIT DROP`);
+  await db.copyFrom('leave_stage', ['employee_id', 'start_date', 'end_date', 'kind', 'status'],
+    chunkLines(rows.map((l) => csvLine([l.employeeId, l.startDate, l.endDate, l.kind, l.status]))));
+  const res = await db.query<{ inserted: number; updated: number }>(
+    `WITH up AS (
+       INSERT INTO leave (employee_id, start_date, end_date, kind, status)
+       SELECT DISTINCT ON (employee_id, start_date, end_date, kind) employee_id, start_date, end_date, kind, status FROM leave_stage
+       ON CONFLICT (employee_id, start_date, end_date, kind) DO UPDATE SET status = EXCLUDED.status, updated_at = now()
+       RETURNING (xmax = 0) AS ins)
+     SELECT count(*) FILTER (WHERE ins)::int AS inserted, count(*) FILTER (WHERE NOT ins)::int AS updated FROM up`,
+  );
+  await db.exec('DROP TABLE leave_stage');
+  return { inserted: Number(res[0]!.inserted), updated: Number(res[0]!.updated) };
+}
+
+function groupBy<T extends { employeeId: string }>(rows: T[]): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const r of rows) {
+    let list = m.get(r.employeeId);
+    if (!list) m.set(r.employeeId, (list = []));
+    list.push(r);
+  }
+  return m;
+}
+
+/** Leave overlapping [from, to], per employee (all employees, or the given ones). */
+export async function leaveByEmployee(db: Db, from: LocalDate, to: LocalDate, ids?: readonly string[]): Promise<Map<string, LeaveRecord[]>> {
+  const rows = await db.query<{ employee_id: string; start_date: string; end_date: string; kind: string; status: LeaveStatus }>(
+    `SELECT employee_id, start_date, end_date, kind, status FROM leave
+     WHERE start_date <= $2::date AND end_date >= $1::date ${ids ? 'AND employee_id = ANY($3::text[])' : ''}
+     ORDER BY employee_id, start_date`,
+    ids ? [from, to, ids] : [from, to],
+  );
+  return groupBy(rows.map((r) => ({ employeeId: r.employee_id, startDate: r.start_date as LocalDate, endDate: r.end_date as LocalDate, kind: r.kind, status: r.status })));
+}
+
+export async function attestationsByEmployee(db: Db, from: LocalDate, to: LocalDate, ids?: readonly string[]): Promise<Map<string, (Attestation & { employeeId: string })[]>> {
+  const rows = await db.query<{ employee_id: string; day: string; office_id: string; reference: string | null }>(
+    `SELECT employee_id, day, office_id, reference FROM attestation WHERE day BETWEEN $1::date AND $2::date ${ids ? 'AND employee_id = ANY($3::text[])' : ''}`,
+    ids ? [from, to, ids] : [from, to],
+  );
+  return groupBy(rows.map((r) => ({ employeeId: r.employee_id, date: r.day as LocalDate, officeId: r.office_id, reference: r.reference })));
+}
+
+export async function exceptionsByEmployee(db: Db, from: LocalDate, to: LocalDate, ids?: readonly string[]): Promise<Map<string, (ExceptionGrant & { employeeId: string })[]>> {
+  const rows = await db.query<{ employee_id: string; exception_id: string; kind: string; start_date: string; end_date: string; effect: 'exempt' | 'reduced'; days_per_week: number | null }>(
+    `SELECT employee_id, exception_id, kind, start_date, end_date, effect, days_per_week FROM exception_grant
+     WHERE status = 'approved' AND start_date <= $2::date AND end_date >= $1::date ${ids ? 'AND employee_id = ANY($3::text[])' : ''}`,
+    ids ? [from, to, ids] : [from, to],
+  );
+  return groupBy(rows.map((r) => ({
+    employeeId: r.employee_id, exceptionId: r.exception_id, kind: r.kind, startDate: r.start_date as LocalDate, endDate: r.end_date as LocalDate,
+    effect: r.effect, daysPerWeek: r.days_per_week === null ? null : Number(r.days_per_week),
+  })));
+}
+
+export async function relocationsByEmployee(db: Db, ids?: readonly string[]): Promise<Map<string, Relocation>> {
+  const rows = await db.query<{ employee_id: string; target_office_id: string; deadline: string; status: Relocation['status'] }>(
+    `SELECT employee_id, target_office_id, deadline, status FROM relocation ${ids ? 'WHERE employee_id = ANY($1::text[])' : ''}`,
+    ids ? [ids] : [],
+  );
+  return new Map(rows.map((r) => [r.employee_id, { targetOfficeId: r.target_office_id, deadline: r.deadline as LocalDate, status: r.status }]));
+}

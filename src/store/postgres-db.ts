@@ -1,0 +1,213 @@
+/**
+ * The server store: a PostgreSQL database reached with node-postgres.
+ *
+ * - A small pool (4 connections); every new connection runs SESSION_SETUP_SQL (TimeZone UTC…).
+ * - Result parsing uses the shared table of ./db.ts through the pool's own `types` (the global
+ *   pg.types registry is left alone, so other pg users in the process are not affected).
+ * - query/run always use the extended protocol (one statement, like PGlite); exec uses the simple
+ *   protocol (several statements).
+ * - COPY streams through pg-copy-streams: copyFrom pipes `chunks` with backpressure (a single
+ *   COPY statement, so it is atomic), copyTo yields the server's output as it arrives.
+ * - transaction pins one pooled client for its duration.
+ */
+import pg from 'pg';
+import { from as copyFromStream, to as copyToStream } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { StringDecoder } from 'node:string_decoder';
+import {
+  type Db, SESSION_SETUP_SQL, TransactionAbortedError, chunkSource, copyFromSql, normalizeParams, parserFor,
+} from './db.js';
+
+const POOL_SIZE = 4;
+
+/** Parsers for the pool: ours for text results; binary results are not used by hubday. */
+const POOL_TYPES = {
+  getTypeParser: (oid: number, format?: string) =>
+    format === 'binary' ? (value: unknown) => value : parserFor(oid),
+};
+
+/** Opens a pool on `url` (postgres://…) and checks that the server answers. */
+export async function openPostgresDb(url: string): Promise<Db & { readonly url: string }> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: POOL_SIZE,
+    application_name: 'hubday',
+    types: POOL_TYPES as unknown as pg.CustomTypesConfig,
+  });
+  // Queries issued in 'connect' are queued ahead of the first caller's query on that client.
+  pool.on('connect', (client) => {
+    client.query(SESSION_SETUP_SQL).catch(() => undefined); // a failure also fails the next query
+  });
+  // An idle client losing its connection (server restart…) must not crash the process: the pool
+  // drops it and the next checkout gets a new one.
+  pool.on('error', () => undefined);
+  const db = new PostgresDb(pool, url, null);
+  try {
+    await db.query('SELECT 1');
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw e;
+  }
+  return db;
+}
+
+class PostgresDb implements Db {
+  readonly kind = 'postgres' as const;
+  private closed = false;
+
+  constructor(
+    private readonly pool: pg.Pool,
+    readonly url: string,
+    /** The pinned client of a transaction, or null for the pool. */
+    private readonly client: pg.PoolClient | null,
+  ) {}
+
+  private check(): void {
+    if (this.closed) throw new Error(this.client ? 'this transaction has ended' : 'the store is closed');
+  }
+
+  private get runner(): pg.Pool | pg.PoolClient {
+    return this.client ?? this.pool;
+  }
+
+  private async statement(sql: string, params?: readonly unknown[]): Promise<pg.QueryResult> {
+    this.check();
+    // queryMode is supported by pg ≥ 8.12 but missing from @types/pg.
+    const config = { text: sql, values: normalizeParams(params), queryMode: 'extended' } as pg.QueryConfig;
+    return this.runner.query(config);
+  }
+
+  async query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    return (await this.statement(sql, params)).rows as T[];
+  }
+
+  async run(sql: string, params?: readonly unknown[]): Promise<{ rowCount: number; rows: Record<string, unknown>[] }> {
+    const r = await this.statement(sql, params);
+    return { rowCount: r.rowCount ?? 0, rows: r.rows as Record<string, unknown>[] };
+  }
+
+  async exec(sql: string): Promise<void> {
+    this.check();
+    await this.runner.query(sql);
+  }
+
+  async copyFrom(table: string, columns: readonly string[], chunks: AsyncIterable<string> | Iterable<string>): Promise<number> {
+    this.check();
+    const sql = copyFromSql(table, columns, 'STDIN');
+    return this.withClient(async (client) => {
+      const stream = client.query(copyFromStream(sql));
+      // pipeline waits for 'finish', which pg-copy-streams emits only once the server has
+      // acknowledged the COPY; an error in `chunks` destroys the stream, which sends CopyFail.
+      await pipeline(Readable.from(chunkSource(chunks)), stream);
+      return stream.rowCount;
+    });
+  }
+
+  async *copyTo(selectSql: string): AsyncIterable<string> {
+    this.check();
+    const client = this.client ?? (await this.pool.connect());
+    const stream = client.query(copyToStream(`COPY (${selectSql}) TO STDOUT WITH (FORMAT csv)`));
+    const decoder = new StringDecoder('utf8');
+    let state: 'streaming' | 'done' | 'failed' = 'streaming';
+    try {
+      // destroyOnReturn: false so that an abandoned iteration can still drain the stream below.
+      for await (const buf of stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+        const text = decoder.write(buf);
+        if (text) yield text;
+      }
+      const tail = decoder.end();
+      state = 'done';
+      if (tail) yield tail;
+    } catch (e) {
+      state = 'failed';
+      throw e;
+    } finally {
+      if (this.client) {
+        // A transaction's connection must stay usable: read (and drop) the rest of the output.
+        if (state === 'streaming' && !stream.readableEnded && !stream.destroyed) {
+          await new Promise<void>((resolve) => {
+            stream.once('end', resolve).once('close', resolve).once('error', () => resolve());
+            stream.resume();
+          });
+        }
+      } else if (state === 'streaming') {
+        // Abandoned: rather than draining a possibly huge result, discard the connection.
+        stream.destroy();
+        (client as pg.PoolClient).release(new Error('copyTo abandoned'));
+      } else {
+        (client as pg.PoolClient).release(state === 'failed' ? new Error('copyTo failed') : undefined);
+      }
+    }
+  }
+
+  async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    this.check();
+    if (this.client) return fn(this);
+    const client = await this.pool.connect();
+    // Set when the connection can no longer be trusted: release() then closes it.
+    let discard: Error | undefined;
+    try {
+      try {
+        await client.query('BEGIN');
+      } catch (e) {
+        discard = e as Error;
+        throw e;
+      }
+      const tx = new PostgresDb(this.pool, this.url, client);
+      let result: T;
+      try {
+        result = await fn(tx);
+      } catch (e) {
+        tx.closed = true;
+        await client.query('ROLLBACK').catch((re: Error) => {
+          discard = re;
+        });
+        throw e;
+      }
+      tx.closed = true;
+      let commit: pg.QueryResult;
+      try {
+        commit = await client.query('COMMIT');
+      } catch (e) {
+        // A failed COMMIT (e.g. a deferred constraint) has ended the transaction; a lost
+        // connection has not told us anything.
+        if (isConnectionError(e)) discard = e as Error;
+        throw e;
+      }
+      // COMMIT of a transaction that an error aborted answers ROLLBACK instead of failing.
+      if (commit.command === 'ROLLBACK') throw new TransactionAbortedError();
+      return result;
+    } finally {
+      client.release(discard);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.client) throw new Error('close() the store, not a transaction');
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  /** Runs fn on the transaction's client, or on a pooled one (discarded if fn fails mid-protocol). */
+  private async withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    if (this.client) return fn(this.client);
+    const client = await this.pool.connect();
+    try {
+      const result = await fn(client);
+      client.release();
+      return result;
+    } catch (e) {
+      client.release(e as Error);
+      throw e;
+    }
+  }
+}
+
+function isConnectionError(e: unknown): boolean {
+  // Errors from the server carry a SQLSTATE `code` of 5 characters; anything else (ECONNRESET,
+  // "Connection terminated"…) means the connection itself is gone.
+  const code = (e as { code?: unknown } | null)?.code;
+  return !(typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code));
+}

@@ -1,0 +1,128 @@
+/**
+ * Test harness: run the same test on both stores.
+ *
+ *   forEachStore('imports badges', async (t, db) => { … });
+ *
+ * registers "imports badges [pglite]" and "imports badges [postgres]". The PGlite case opens a
+ * fresh store in a temp folder (copied from a template created once per process, which saves the
+ * ~3 s initdb per test); the PostgreSQL case creates a fresh database on the server given by
+ * HUBDAY_TEST_PG_URL (scripts/with-postgres.sh starts one) and drops it on close. Without that
+ * variable the PostgreSQL case fails: it is never silently skipped.
+ */
+import { test, type TestContext } from 'node:test';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Db } from '../store/db.js';
+import { openPgliteDb } from '../store/pglite-db.js';
+import { openPostgresDb } from '../store/postgres-db.js';
+
+export type TestDb = Db & { dataDir?: string; url?: string };
+
+export interface StoreCase {
+  name: 'pglite' | 'postgres';
+  open(): Promise<TestDb>;
+}
+
+export function storeCases(): StoreCase[] {
+  return [
+    { name: 'pglite', open: openTestPglite },
+    { name: 'postgres', open: openTestPostgres },
+  ];
+}
+
+/** Registers one node:test test per store, opening a fresh store before fn and closing it after. */
+export function forEachStore(name: string, fn: (t: TestContext, db: TestDb) => Promise<void>): void {
+  for (const c of storeCases()) {
+    test(`${name} [${c.name}]`, async (t) => {
+      const db = await c.open();
+      try {
+        await fn(t, db);
+      } finally {
+        await db.close();
+      }
+    });
+  }
+}
+
+/** A fresh empty temp folder (removed by the caller). */
+export function tempDir(prefix = 'hubday-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+let template: Promise<string> | undefined;
+
+/** A cleanly closed, freshly created store, made once per process and removed at exit. */
+function pgliteTemplate(): Promise<string> {
+  template ??= (async () => {
+    const dir = tempDir('hubday-template-');
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    const db = await openPgliteDb(dir);
+    await db.close();
+    return dir;
+  })();
+  return template;
+}
+
+async function openTestPglite(): Promise<TestDb> {
+  const dir = tempDir();
+  try {
+    fs.cpSync(await pgliteTemplate(), dir, { recursive: true });
+    const db = await openPgliteDb(dir);
+    return withCleanup(db, { dataDir: dir }, async () => fs.rmSync(dir, { recursive: true, force: true }));
+  } catch (e) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function openTestPostgres(): Promise<TestDb> {
+  const admin = process.env.HUBDAY_TEST_PG_URL;
+  if (!admin) throw new Error('HUBDAY_TEST_PG_URL is not set: run the tests with npm test, which starts PostgreSQL');
+  const name = `hubday_t_${randomBytes(6).toString('hex')}`;
+  await adminQuery(admin, `CREATE DATABASE ${name}`);
+  try {
+    const url = new URL(admin);
+    url.pathname = `/${name}`;
+    const db = await openPostgresDb(url.toString());
+    return withCleanup(db, { url: url.toString() }, () => adminQuery(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  } catch (e) {
+    await adminQuery(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    throw e;
+  }
+}
+
+async function adminQuery(url: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+/** `db` with extra properties, whose close() also runs `cleanup` (once). */
+function withCleanup<E extends object>(db: Db, extras: E, cleanup: () => Promise<void>): Db & E {
+  let closing: Promise<void> | undefined;
+  return {
+    ...extras,
+    kind: db.kind,
+    query: <T = Record<string, unknown>>(sql: string, params?: readonly unknown[]) => db.query<T>(sql, params),
+    run: (sql, params) => db.run(sql, params),
+    exec: (sql) => db.exec(sql),
+    copyFrom: (table, columns, chunks) => db.copyFrom(table, columns, chunks),
+    copyTo: (selectSql) => db.copyTo(selectSql),
+    transaction: (fn) => db.transaction(fn),
+    close: () =>
+      (closing ??= (async () => {
+        try {
+          await db.close();
+        } finally {
+          await cleanup();
+        }
+      })()),
+  };
+}

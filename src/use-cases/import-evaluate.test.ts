@@ -1,0 +1,220 @@
+/** Use cases end to end on both stores: import, apply a policy, evaluate, read. */
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import { forEachStore } from '../testing/stores.js';
+import { writeFixtures, type FixtureFiles } from '../testing/fixtures.js';
+import { migrate } from '../store/migrate.js';
+import type { Db } from '../store/db.js';
+import { fixedClock, type Deps } from './deps.js';
+import { importFile } from './import-file.js';
+import { applyPolicy } from './apply-policy.js';
+import { evaluateWeeks } from './evaluate-weeks.js';
+import { getCompliance } from './get-compliance.js';
+import { getStanding } from './get-standing.js';
+import { getTeam } from './get-team.js';
+import { presentWeeklyRecord } from '../presenters/records.js';
+import { HubdayError } from '../errors.js';
+import type { LocalDate, IsoWeek } from '../engine/dates.js';
+
+function depsOf(db: Db): Deps {
+  return { db, clock: fixedClock('2026-11-30T12:00:00Z'), log: () => undefined };
+}
+
+async function loadAll(deps: Deps, fx: FixtureFiles): Promise<void> {
+  await importFile(deps, { kind: 'offices', file: fx.offices });
+  await importFile(deps, { kind: 'holidays', file: fx.holidays });
+  await importFile(deps, { kind: 'employees', file: fx.employees });
+  await importFile(deps, { kind: 'leave', file: fx.leave });
+  await importFile(deps, { kind: 'badges', file: fx.badges });
+  await applyPolicy(deps, { file: fx.policy });
+}
+
+const d = (s: string) => s as LocalDate;
+
+async function count(db: Db, table: string): Promise<number> {
+  return Number((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`))[0]!.n);
+}
+
+async function expectInputError(p: Promise<unknown>, pattern: RegExp): Promise<HubdayError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof HubdayError, `expected a HubdayError, got ${e}`);
+    assert.equal(e.code, 'invalid_input');
+    assert.match(e.message, pattern);
+    return e;
+  }
+  assert.fail(`expected an error matching ${pattern}`);
+}
+
+forEachStore('the DESIGN example week and the statuses of a small company', async (_t, db) => {
+  await migrate(db);
+  const deps = depsOf(db);
+  await loadAll(deps, writeFixtures());
+  const s = await evaluateWeeks(deps, { from: d('2026-11-16'), to: d('2026-11-29') });
+  assert.equal(s.weeks, 2);
+  assert.equal(s.employees, 7);
+  assert.equal(s.records, 14);
+
+  const c = await getCompliance(deps, { employeeId: 'E100', from: d('2026-11-16'), to: d('2026-11-29') });
+  assert.deepEqual(c.weeks.map((w) => [w.week, w.status, w.required, w.present, w.available]), [
+    ['2026-W47', 'compliant', 3, 3, 5],
+    ['2026-W48', 'non_compliant', 2, 1, 4],
+  ]);
+  const w48 = presentWeeklyRecord(c.weeks[1]!);
+  assert.deepEqual(
+    { employeeId: w48.employeeId, week: w48.week, policy: w48.policy, status: w48.status, required: w48.required, present: w48.present, available: w48.available,
+      presentDays: (w48.presentDays as any[]).map(({ date, officeId, source, dwellMinutes }) => ({ date, officeId, source, dwellMinutes })),
+      excusedDays: w48.excusedDays, explanation: w48.explanation },
+    {
+      employeeId: 'E100', week: '2026-W48', policy: { id: 'rto-3', version: 1 }, status: 'non_compliant', required: 2, present: 1, available: 4,
+      presentDays: [{ date: '2026-11-24', officeId: 'SEA1', source: 'badge', dwellMinutes: 465 }],
+      excusedDays: [{ date: '2026-11-26', reason: 'holiday', name: 'Thanksgiving Day' }],
+      explanation: '2 of 4 available days required (3 × 4/5 = 2.4, rounded half up); present 1',
+    },
+  );
+  // A day at another office (LON1) counts with countOffices = any.
+  assert.deepEqual(c.weeks[0]!.presentDays.map((p) => `${p.date}@${p.officeId}`), ['2026-11-16@SEA1', '2026-11-17@SEA1', '2026-11-19@LON1']);
+
+  const status = async (id: string) => (await getCompliance(deps, { employeeId: id, from: d('2026-11-16'), to: d('2026-11-29') })).weeks.map((w) => w.status);
+  assert.deepEqual(await status('E101'), ['exempt', 'exempt']); // remote
+  assert.deepEqual(await status('E102'), ['grace', 'grace']); // hired 2026-11-18
+  assert.deepEqual(await status('E103'), ['compliant', 'not_employed']); // leave + company day, then terminated
+  assert.deepEqual(await status('E104'), ['exempt', 'exempt']); // office not ready until 2026-12-01
+  assert.deepEqual(await status('M1'), ['excused', 'excused']); // parental leave
+  assert.deepEqual(await status('V1'), ['non_compliant', 'non_compliant']);
+
+  const e103 = (await getCompliance(deps, { employeeId: 'E103', from: d('2026-11-16'), to: d('2026-11-22') })).weeks[0]!;
+  assert.equal(e103.available, 2);
+  assert.equal(e103.required, 1);
+  assert.deepEqual(e103.excusedDays.map((x) => x.reason), ['leave', 'leave', 'holiday']);
+
+  const team = await getTeam(deps, { managerId: 'M1', week: '2026-W47' as IsoWeek, monday: d('2026-11-16'), indirect: false });
+  assert.deepEqual(team.members.map((m) => [m.employeeId, m.status]), [
+    ['E100', 'compliant'], ['E101', 'exempt'], ['E102', 'grace'], ['E103', 'compliant'], ['E104', 'exempt'],
+  ]);
+  const all = await getTeam(deps, { managerId: 'V1', week: '2026-W47' as IsoWeek, monday: d('2026-11-16'), indirect: true });
+  assert.equal(all.members.length, 6);
+
+  // Standing: 12 complete weeks ending 2026-11-29; the weeks not evaluated are computed from the same data.
+  const st = await getStanding(deps, { employeeId: 'E100', asOf: d('2026-11-29') });
+  assert.equal(st.windowWeeks, 12);
+  assert.equal(st.counted, 12);
+  assert.equal(st.compliant, 1);
+  assert.equal(st.goodStanding, false);
+  assert.equal(st.tier, 'limited');
+  const remote = await getStanding(deps, { employeeId: 'E101', asOf: d('2026-11-29') });
+  assert.equal(remote.counted, 0);
+  assert.equal(remote.goodStanding, true);
+  assert.equal(remote.ratio, null);
+});
+
+forEachStore('re-importing and re-evaluating change nothing; late events are picked up', async (_t, db) => {
+  await migrate(db);
+  const deps = depsOf(db);
+  const fx = writeFixtures();
+  await loadAll(deps, fx);
+  const again = await importFile(deps, { kind: 'badges', file: fx.badges });
+  assert.deepEqual([again.rows, again.new, again.duplicate, again.rejected], [10, 0, 10, 0]);
+  assert.equal(await count(db, 'badge_event'), 10);
+  await evaluateWeeks(deps, { from: d('2026-11-16'), to: d('2026-11-29') });
+  await evaluateWeeks(deps, { from: d('2026-11-18'), to: d('2026-11-25') });
+  assert.equal(await count(db, 'weekly_compliance'), 14);
+
+  // A late event for Wednesday of the Thanksgiving week, in a file that repeats an old one.
+  const late = fx.write('late.csv', 'event_id,employee_id,office_id,timestamp,direction\nb1,E100,SEA1,2026-11-24T16:00:00Z,in\nb9,E100,SEA1,2026-11-25T17:00:00Z,in\n');
+  const s = await importFile(deps, { kind: 'badges', file: late });
+  assert.deepEqual([s.new, s.duplicate], [1, 1]);
+  let w48 = (await getCompliance(deps, { employeeId: 'E100', from: d('2026-11-23'), to: d('2026-11-29') })).weeks[0]!;
+  assert.equal(w48.status, 'non_compliant', 'stored results stand until evaluated again');
+  await evaluateWeeks(deps, { from: d('2026-11-23'), to: d('2026-11-23') });
+  w48 = (await getCompliance(deps, { employeeId: 'E100', from: d('2026-11-23'), to: d('2026-11-29') })).weeks[0]!;
+  assert.equal(w48.status, 'compliant');
+  assert.equal(w48.present, 2);
+});
+
+forEachStore('a new policy version supersedes from its effectiveFrom; a bad policy file is refused', async (_t, db) => {
+  await migrate(db);
+  const deps = depsOf(db);
+  const fx = writeFixtures();
+  await loadAll(deps, fx);
+  const v2 = fx.write('rto-3-v2.json', JSON.stringify({ id: 'rto-3', effectiveFrom: '2026-11-23', daysPerWeek: 1, scope: { arrangements: ['office', 'hybrid'] } }));
+  const r = await applyPolicy(deps, { file: v2 });
+  assert.equal(r.policy.version, 2);
+  await evaluateWeeks(deps, { from: d('2026-11-16'), to: d('2026-11-29') });
+  const c = await getCompliance(deps, { employeeId: 'E100', from: d('2026-11-16'), to: d('2026-11-29') });
+  assert.deepEqual(c.weeks.map((w) => [w.policy?.version, w.status, w.required]), [[1, 'compliant', 3], [2, 'compliant', 1]]);
+
+  const bad = fx.write('bad.json', '{\n  "id": "x",\n  "effectiveFrom": "2026-01-05",\n  "daysPerWeek": 9,\n  "holidayRul": "cap"\n}\n');
+  const e = await expectInputError(applyPolicy(deps, { file: bad }), /bad\.json:4:\d+: daysPerWeek: must be a whole number from 0 to 7/);
+  assert.equal(e.problems.length, 2);
+  assert.match(e.message, /bad\.json:5:\d+: holidayRul: unknown field "holidayRul"/);
+  const syntax = fx.write('syntax.json', '{\n  "id": "x",\n  "effectiveFrom": 2026-01-05\n}\n');
+  await expectInputError(applyPolicy(deps, { file: syntax }), /syntax\.json:3:\d+: not valid JSON/);
+  assert.equal(await count(db, 'policy'), 2);
+});
+
+forEachStore('bad input stops the import with file, line, column and reason, and writes nothing', async (_t, db) => {
+  await migrate(db);
+  const deps = depsOf(db);
+  const fx = writeFixtures();
+  await loadAll(deps, fx);
+  const before = await count(db, 'badge_event');
+  const head = 'event_id,employee_id,office_id,timestamp,direction\n';
+  const cases: [string, string, RegExp][] = [
+    ['unknown-employee.csv', `${head}n1,E100,SEA1,2026-11-20T16:00:00Z,in\nn2,E999,SEA1,2026-11-20T16:00:00Z,in\n`, /unknown-employee\.csv:3:2: employee_id: unknown employee "E999"/],
+    ['unknown-office.csv', `${head}n1,E100,XXX,2026-11-20T16:00:00Z,in\n`, /unknown-office\.csv:2:3: office_id: unknown office "XXX"/],
+    ['bad-date.csv', `${head}n1,E100,SEA1,2026-13-20T16:00:00Z,in\n`, /bad-date\.csv:2:4: timestamp: /],
+    ['no-offset.csv', `${head}n1,E100,SEA1,2026-11-20T16:00:00,in\n`, /no-offset\.csv:2:4: timestamp: timestamp needs a Z or a UTC offset/],
+    ['bad-direction.csv', `${head}n1,E100,SEA1,2026-11-20T16:00:00Z,sideways\n`, /bad-direction\.csv:2:5: direction: /],
+    ['columns.csv', `${head}n1,E100,SEA1,2026-11-20T16:00:00Z\n`, /columns\.csv:2:5: expected 5 fields as in the header, found 4/],
+    ['quote.csv', `${head}n1,E1"00,SEA1,2026-11-20T16:00:00Z,in\n`, /quote\.csv:2:2: quote inside unquoted field/],
+    ['unterminated.csv', `${head}n1,"E100,SEA1,2026-11-20T16:00:00Z,in\n`, /unterminated\.csv:2:2: unterminated quoted field/],
+    ['missing-column.csv', 'event_id,employee_id,timestamp\nn1,E100,2026-11-20T16:00:00Z\n', /missing-column\.csv:1:\d+: missing required column "office_id"/],
+    ['empty.csv', '', /empty\.csv:1:1: the file is empty/],
+  ];
+  for (const [name, content, pattern] of cases) {
+    await expectInputError(importFile(deps, { kind: 'badges', file: fx.write(name, content) }), pattern);
+  }
+  assert.equal(await count(db, 'badge_event'), before, 'nothing of a bad file is written');
+  await expectInputError(importFile(deps, { kind: 'badges', file: fx.write('missing.csv', '') + '.nope' }), /cannot read the file: no such file/);
+
+  // A header only is a valid, empty file; a BOM and CRLF line ends are fine; columns in any order; quoted values.
+  const ok1 = await importFile(deps, { kind: 'badges', file: fx.write('header-only.csv', head) });
+  assert.deepEqual([ok1.rows, ok1.new], [0, 0]);
+  const ok2 = await importFile(deps, {
+    kind: 'badges',
+    file: fx.write('bom-crlf.csv', '\uFEFFtimestamp,office_id,employee_id,event_id\r\n2026-11-20T16:00:00-08:00,SEA1,E100,"n,1"\r\n2026-11-20T17:00:00Z,SEA1,"E100",n2\r\n'),
+  });
+  assert.deepEqual([ok2.rows, ok2.new, ok2.rejected], [2, 2, 0]);
+
+  // Employees: an unknown manager, a cycle, an unknown office, a bad level.
+  const eh = 'employee_id,email,name,manager_id,level,home_office_id,arrangement,hire_date\n';
+  await expectInputError(importFile(deps, { kind: 'employees', file: fx.write('e1.csv', `${eh}X1,x1@example.com,X,NOPE,5,SEA1,hybrid,2020-01-01\n`) }), /e1\.csv:2:4: manager_id: unknown employee "NOPE"/);
+  await expectInputError(importFile(deps, { kind: 'employees', file: fx.write('e2.csv', `${eh}X1,x1@example.com,X,X2,5,SEA1,hybrid,2020-01-01\nX2,x2@example.com,Y,X1,5,SEA1,hybrid,2020-01-01\n`) }), /e2\.csv:2:4: manager_id: the manager links form a cycle/);
+  await expectInputError(importFile(deps, { kind: 'employees', file: fx.write('e3.csv', `${eh}X1,x1@example.com,X,,5,ZZZ,hybrid,2020-01-01\n`) }), /e3\.csv:2:6: home_office_id: unknown office "ZZZ"/);
+  await expectInputError(importFile(deps, { kind: 'employees', file: fx.write('e4.csv', `${eh}X1,x1@example.com,X,,five,SEA1,hybrid,2020-01-01\n`) }), /e4\.csv:2:5: level: /);
+  await expectInputError(importFile(deps, { kind: 'employees', file: fx.write('e5.csv', `${eh}X1,x1@example.com,X,,5,SEA1,hybrid,2020-01-01\nX1,x1@example.com,X,,5,SEA1,hybrid,2020-01-01\n`) }), /e5\.csv:3:1: employee_id: "X1" appears twice in the file \(first on line 2\)/);
+  assert.equal(await count(db, 'employee'), 7);
+  await expectInputError(importFile(deps, { kind: 'offices', file: fx.write('o1.csv', 'office_id,name,timezone,country\nX,X,Mars/Olympus,US\n') }), /o1\.csv:2:3: timezone: /);
+  await expectInputError(importFile(deps, { kind: 'offices', file: fx.write('o2.csv', 'office_id,name,timezone,country\nX,X,UTC,QQ\n') }), /o2\.csv:2:4: country: unknown country code "QQ"/);
+  await expectInputError(importFile(deps, { kind: 'leave', file: fx.write('l1.csv', 'employee_id,start_date,end_date,kind\nE100,2026-11-20,2026-11-19,pto\n') }), /l1\.csv:2:3: end_date: /);
+  await expectInputError(importFile(deps, { kind: 'holidays', file: fx.write('h1.csv', 'office_id,date,name,action\nSEA1,2026-11-20,X,move\n') }), /h1\.csv:2:4: action: /);
+  assert.equal(await count(db, 'office'), 4);
+});
+
+forEachStore('--skip-invalid writes the rejected rows with reasons and imports the rest', async (_t, db) => {
+  await migrate(db);
+  const deps = depsOf(db);
+  const fx = writeFixtures();
+  await loadAll(deps, fx);
+  const file = fx.write('mixed.csv', 'event_id,employee_id,office_id,timestamp,direction\nm1,E100,SEA1,2026-11-20T16:00:00Z,in\nm2,E999,SEA1,2026-11-20T16:00:00Z,in\nm3,E100,SEA1,yesterday,in\nm4,E100,SEA1,2026-11-20T18:00:00Z,out\n');
+  const rejects = `${fx.dir}/rejects.csv`;
+  const s = await importFile(deps, { kind: 'badges', file, skipInvalid: rejects });
+  assert.deepEqual([s.rows, s.new, s.duplicate, s.rejected], [4, 2, 0, 2]);
+  const lines = readFileSync(rejects, 'utf8').trim().split('\n');
+  assert.equal(lines[0], 'event_id,employee_id,office_id,timestamp,direction,error_line,error_column,error_reason');
+  assert.match(lines[1]!, /^m2,E999,SEA1,2026-11-20T16:00:00Z,in,3,employee_id,unknown employee ""?E999""?/);
+  assert.match(lines[2]!, /^m3,E100,SEA1,yesterday,in,4,timestamp,/);
+  assert.ok(!existsSync(`${rejects}.partial`));
+});

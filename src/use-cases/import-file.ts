@@ -1,0 +1,359 @@
+/**
+ * `hubday import KIND FILE`: header-based CSV import, streaming, validated row by
+ * row, all or nothing per file (one transaction), or with `skipInvalid` the
+ * rejected rows written with their reasons to a file and the rest imported.
+ */
+import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
+import type { Deps } from './deps.js';
+import { readCsv, openCsvSource, CsvSyntaxError, type CsvRecord } from '../import/csv-reader.js';
+import { mapHeader, type ColumnSpec, type HeaderMap } from '../import/columns.js';
+import * as rows from '../import/row-parsers.js';
+import type { FieldError, ParseResult } from '../import/row-parsers.js';
+import { HubdayError, inputError, type InputProblem } from '../errors.js';
+import { csvLine, chunkLines } from '../store/csv-text.js';
+import { officeIds, upsertOffices, upsertHolidayOverrides } from '../store/office.repository.js';
+import { managerLinks, upsertEmployees } from '../store/employee.repository.js';
+import { upsertLeave } from '../store/hr.repository.js';
+import { createBadgeStage, mergeBadgeStage, BADGE_STAGE_COLUMNS } from '../store/badge.repository.js';
+import { knownRegion } from '../calendar/public-holidays.js';
+import type { Db } from '../store/db.js';
+import type { LocalDate } from '../engine/dates.js';
+import type { TimeZone } from '../engine/time-zone.js';
+
+export type ImportKind = 'offices' | 'employees' | 'badges' | 'leave' | 'holidays';
+export const IMPORT_KINDS: readonly ImportKind[] = ['offices', 'employees', 'badges', 'leave', 'holidays'];
+
+export interface ImportOptions {
+  kind: ImportKind;
+  /** A path, or "-" for standard input. */
+  file: string;
+  /** With a path: write rejected rows with reasons there and import the rest. */
+  skipInvalid?: string;
+}
+
+export interface ImportSummary {
+  kind: ImportKind;
+  file: string;
+  rows: number;
+  new: number;
+  updated: number;
+  duplicate: number;
+  rejected: number;
+  rejectsFile: string | null;
+}
+
+/** Validated rows of one file, each with the line it came from. */
+interface Lined<T> {
+  line: number;
+  value: T;
+}
+
+/** Collects rejected rows (with --skip-invalid) into FILE.partial, renamed into place on success. */
+class Rejects {
+  private out: WriteStream | null = null;
+  count = 0;
+  constructor(
+    private readonly path: string | undefined,
+    private readonly file: string,
+  ) {}
+  get enabled(): boolean {
+    return this.path !== undefined;
+  }
+  private header: string[] = [];
+  setHeader(h: string[]): void {
+    this.header = h;
+  }
+  add(p: InputProblem, fields: readonly string[]): void {
+    if (!this.path) throw inputError(p);
+    if (!this.out) {
+      this.out = createWriteStream(`${this.path}.partial`);
+      this.out.write(csvLine([...this.header, 'error_line', 'error_column', 'error_reason']));
+    }
+    const padded = this.header.map((_, i) => fields[i] ?? '');
+    this.out.write(csvLine([...padded, p.line, p.columnName ?? String(p.column), p.reason]).replace(/(^|,)""(?=,|\n)/g, '$1'));
+    this.count++;
+  }
+  async finish(ok: boolean): Promise<string | null> {
+    if (!this.path) return null;
+    if (!this.out) {
+      if (ok) {
+        // An empty rejects file (header only) says plainly that nothing was rejected.
+        this.out = createWriteStream(`${this.path}.partial`);
+        this.out.write(csvLine([...this.header, 'error_line', 'error_column', 'error_reason']));
+      } else return null;
+    }
+    await new Promise<void>((resolve, reject) => this.out!.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    if (ok) renameSync(`${this.path}.partial`, this.path);
+    else rmSync(`${this.path}.partial`, { force: true });
+    return ok ? this.path : null;
+  }
+}
+
+function displayName(file: string): string {
+  return file === '-' ? '<stdin>' : file;
+}
+
+/**
+ * Streams the records of a CSV source, maps the header, checks the field count,
+ * parses each row and applies `check`; yields batches of valid rows.
+ */
+async function* validRows<T>(
+  deps: Deps,
+  file: string,
+  specs: readonly ColumnSpec[],
+  parse: (fields: string[], h: HeaderMap) => ParseResult<T>,
+  check: (row: T) => FieldError | null,
+  rejects: Rejects,
+  counter: { rows: number },
+): AsyncGenerator<Lined<T>[]> {
+  const name = displayName(file);
+  let source;
+  try {
+    source = openCsvSource(file);
+  } catch (e) {
+    throw new HubdayError('invalid_input', `${name}: cannot read the file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  const progress = deps.progress?.(`importing ${name}`);
+  let header: HeaderMap | null = null;
+  let width = 0;
+  try {
+    for await (const batch of readCsv(source.stream as AsyncIterable<Buffer>)) {
+      const valid: Lined<T>[] = [];
+      for (const rec of batch as CsvRecord[]) {
+        if (header === null) {
+          header = mapHeader(rec.fields, specs);
+          width = rec.fields.length;
+          rejects.setHeader(rec.fields.map((f) => f.trim()));
+          continue;
+        }
+        counter.rows++;
+        const result = checkRow(rec, header, width, parse, check, name);
+        if ('problem' in result) rejects.add(result.problem, rec.fields);
+        else valid.push({ line: rec.line, value: result.value });
+      }
+      if (valid.length > 0) yield valid;
+      progress?.update(source.size ? source.bytesRead() / source.size : null, `${counter.rows.toLocaleString('en-US')} rows`);
+    }
+  } catch (e) {
+    if (e instanceof CsvSyntaxError) throw inputError({ file: name, line: e.line, column: e.column, reason: e.reason });
+    throw e;
+  } finally {
+    progress?.done();
+    if (file !== '-') source.stream.destroy();
+  }
+  if (header === null) throw inputError({ file: name, line: 1, column: 1, reason: 'the file is empty: expected a header row' });
+}
+
+function checkRow<T>(
+  rec: CsvRecord,
+  h: HeaderMap,
+  width: number,
+  parse: (fields: string[], h: HeaderMap) => ParseResult<T>,
+  check: (row: T) => FieldError | null,
+  file: string,
+): { problem: InputProblem } | { value: T } {
+  if (rec.fields.length !== width) {
+    return {
+      problem: {
+        file, line: rec.line, column: Math.min(rec.fields.length, width) + 1,
+        reason: `expected ${width} fields as in the header, found ${rec.fields.length}`,
+      },
+    };
+  }
+  const parsed = parse(rec.fields, h);
+  const error = parsed.ok ? check(parsed.value) : parsed.error;
+  if (!error) return { value: (parsed as { value: T }).value };
+  return { problem: { file, line: rec.line, column: (h.indexOf[error.column] ?? -1) + 1 || 1, columnName: error.column, reason: error.reason } };
+}
+
+async function collect<T>(gen: AsyncGenerator<Lined<T>[]>): Promise<Lined<T>[]> {
+  const all: Lined<T>[] = [];
+  for await (const batch of gen) for (const r of batch) all.push(r);
+  return all;
+}
+
+async function existingIds(db: Db, table: 'employee' | 'office'): Promise<Set<string>> {
+  if (table === 'office') return officeIds(db);
+  const rows = await db.query<{ employee_id: string }>('SELECT employee_id FROM employee');
+  return new Set(rows.map((r) => r.employee_id));
+}
+
+export async function importFile(deps: Deps, opts: ImportOptions): Promise<ImportSummary> {
+  const rejects = new Rejects(opts.skipInvalid, opts.file);
+  let ok = false;
+  try {
+    const summary = await runImport(deps, opts, rejects);
+    ok = true;
+    summary.rejectsFile = await rejects.finish(true);
+    return summary;
+  } finally {
+    if (!ok) await rejects.finish(false).catch(() => undefined);
+  }
+}
+
+async function runImport(deps: Deps, opts: ImportOptions, rejects: Rejects): Promise<ImportSummary> {
+  const name = displayName(opts.file);
+  const counter = { rows: 0 };
+  const summary: ImportSummary = { kind: opts.kind, file: name, rows: 0, new: 0, updated: 0, duplicate: 0, rejected: 0, rejectsFile: null };
+  const reject = (line: number, h: string[], column: string, reason: string, fields: string[] = []) =>
+    rejects.add({ file: name, line, column: h.indexOf(column) + 1 || 1, columnName: column, reason }, fields);
+  const finish = async (db: Db, n: { inserted: number; updated: number; duplicate?: number }) => {
+    summary.rows = counter.rows;
+    summary.new = n.inserted;
+    summary.updated = n.updated;
+    summary.duplicate = n.duplicate ?? 0;
+    summary.rejected = rejects.count;
+    await db.query(
+      'INSERT INTO import_run (kind, file, rows_new, rows_updated, rows_duplicate, rows_rejected) VALUES ($1, $2, $3, $4, $5, $6)',
+      [opts.kind, name, summary.new, summary.updated, summary.duplicate, summary.rejected],
+    );
+    return summary;
+  };
+
+  switch (opts.kind) {
+    case 'badges': {
+      const [employees, offices] = await Promise.all([existingIds(deps.db, 'employee'), existingIds(deps.db, 'office')]);
+      const check = (r: rows.BadgeRow): FieldError | null =>
+        !employees.has(r.employeeId) ? { column: 'employee_id', reason: `unknown employee "${r.employeeId}"` }
+        : !offices.has(r.officeId) ? { column: 'office_id', reason: `unknown office "${r.officeId}"` }
+        : null;
+      return deps.db.transaction(async (tx) => {
+        await createBadgeStage(tx);
+        let valid = 0;
+        const lines = async function* () {
+          for await (const batch of validRows(deps, opts.file, rows.BADGE_COLUMNS, rows.parseBadgeRow, check, rejects, counter)) {
+            for (const { value: b } of batch) {
+              valid++;
+              yield csvLine([b.employeeId, b.eventId, b.officeId, new Date(b.at).toISOString(), b.direction]);
+            }
+          }
+        };
+        await tx.copyFrom('badge_stage', BADGE_STAGE_COLUMNS, chunkLines(lines()));
+        const importId = Number((await tx.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('import_run', 'import_id')) AS id`))[0]!.id);
+        const inserted = await mergeBadgeStage(tx, importId);
+        summary.rows = counter.rows;
+        summary.new = inserted;
+        summary.duplicate = valid - inserted;
+        summary.rejected = rejects.count;
+        await tx.query(
+          'INSERT INTO import_run (import_id, kind, file, rows_new, rows_updated, rows_duplicate, rows_rejected) VALUES ($1, $2, $3, $4, 0, $5, $6)',
+          [importId, opts.kind, name, summary.new, summary.duplicate, summary.rejected],
+        );
+        return summary;
+      });
+    }
+    case 'offices': {
+      const check = (r: rows.OfficeRow): FieldError | null => {
+        const region = knownRegion(r.country, r.subdivision);
+        return region.ok ? null : { column: r.subdivision && region.reason.includes('subdivision') ? 'subdivision' : 'country', reason: region.reason };
+      };
+      const list = await collect(validRows(deps, opts.file, rows.OFFICE_COLUMNS, rows.parseOfficeRow, check, rejects, counter));
+      const unique = dedupe(list, (r) => r.officeId, 'office_id', name, rejects);
+      return deps.db.transaction(async (tx) =>
+        finish(tx, await upsertOffices(tx, unique.map((r) => ({ ...r.value, timezone: r.value.timezone as TimeZone, readyFrom: r.value.readyFrom as LocalDate | null })))),
+      );
+    }
+    case 'employees': {
+      const offices = await existingIds(deps.db, 'office');
+      const check = (r: rows.EmployeeRow): FieldError | null =>
+        offices.has(r.homeOfficeId) ? null : { column: 'home_office_id', reason: `unknown office "${r.homeOfficeId}"` };
+      let header: string[] = [];
+      const list = dedupe(
+        await collect(validRows(deps, opts.file, rows.EMPLOYEE_COLUMNS, rows.parseEmployeeRow, check, rejects, counter)),
+        (r) => r.employeeId, 'employee_id', name, rejects,
+      );
+      header = rejectsHeader(rejects);
+      const accepted = checkManagers(list, await managerLinks(deps.db), (l, reason) => reject(l.line, header, 'manager_id', reason, employeeFields(header, l.value)));
+      return deps.db.transaction(async (tx) =>
+        finish(tx, await upsertEmployees(tx, accepted.map((l) => ({ ...l.value, hireDate: l.value.hireDate as LocalDate, terminationDate: l.value.terminationDate as LocalDate | null })))),
+      );
+    }
+    case 'leave': {
+      const employees = await existingIds(deps.db, 'employee');
+      const check = (r: rows.LeaveRow): FieldError | null =>
+        employees.has(r.employeeId) ? null : { column: 'employee_id', reason: `unknown employee "${r.employeeId}"` };
+      const list = await collect(validRows(deps, opts.file, rows.LEAVE_COLUMNS, rows.parseLeaveRow, check, rejects, counter));
+      return deps.db.transaction(async (tx) =>
+        finish(tx, await upsertLeave(tx, list.map((l) => ({ ...l.value, startDate: l.value.startDate as LocalDate, endDate: l.value.endDate as LocalDate })))),
+      );
+    }
+    case 'holidays': {
+      const offices = await existingIds(deps.db, 'office');
+      const check = (r: rows.HolidayRow): FieldError | null =>
+        offices.has(r.officeId) ? null : { column: 'office_id', reason: `unknown office "${r.officeId}"` };
+      const list = await collect(validRows(deps, opts.file, rows.HOLIDAY_COLUMNS, rows.parseHolidayRow, check, rejects, counter));
+      const unique = dedupe(list, (r) => `${r.officeId}\u0000${r.date}`, 'date', name, rejects);
+      return deps.db.transaction(async (tx) =>
+        finish(tx, await upsertHolidayOverrides(tx, unique.map((l) => ({ ...l.value, date: l.value.date as LocalDate })))),
+      );
+    }
+  }
+}
+
+function rejectsHeader(r: Rejects): string[] {
+  return (r as unknown as { header: string[] }).header;
+}
+
+function employeeFields(header: string[], e: rows.EmployeeRow): string[] {
+  const byName: Record<string, string> = {
+    employee_id: e.employeeId, email: e.email, name: e.name, manager_id: e.managerId ?? '', level: String(e.level), job_family: e.jobFamily ?? '',
+    org: e.org ?? '', home_office_id: e.homeOfficeId, arrangement: e.arrangement, hire_date: e.hireDate, termination_date: e.terminationDate ?? '',
+  };
+  return header.map((h) => byName[h.toLowerCase()] ?? '');
+}
+
+/** A key repeated inside one file is ambiguous: the later row is an error naming the first. */
+function dedupe<T>(list: Lined<T>[], key: (v: T) => string, column: string, file: string, rejects: Rejects): Lined<T>[] {
+  const first = new Map<string, number>();
+  const out: Lined<T>[] = [];
+  for (const l of list) {
+    const k = key(l.value);
+    const prev = first.get(k);
+    if (prev !== undefined) {
+      const h = rejectsHeader(rejects);
+      rejects.add({ file, line: l.line, column: h.findIndex((x) => x.toLowerCase() === column) + 1 || 1, columnName: column, reason: `"${k.replace('\u0000', ' ')}" appears twice in the file (first on line ${prev})` }, []);
+      continue;
+    }
+    first.set(k, l.line);
+    out.push(l);
+  }
+  return out;
+}
+
+/**
+ * Manager references must name an employee in the store or in the file, and
+ * the links must form a tree (no one is their own manager, directly or not).
+ * Repeats until stable, since rejecting a manager can orphan their reports.
+ */
+function checkManagers(list: Lined<rows.EmployeeRow>[], stored: Map<string, string | null>, reject: (l: Lined<rows.EmployeeRow>, reason: string) => void): Lined<rows.EmployeeRow>[] {
+  // Some HRIS exports list the head of the company as their own manager: that is the root of the tree.
+  let current = list.map((l) => (l.value.managerId === l.value.employeeId ? { ...l, value: { ...l.value, managerId: null } } : l));
+  for (;;) {
+    const links = new Map(stored);
+    for (const l of current) links.set(l.value.employeeId, l.value.managerId);
+    const bad = new Map<Lined<rows.EmployeeRow>, string>();
+    for (const l of current) {
+      const m = l.value.managerId;
+      if (m === null) continue;
+      if (!links.has(m)) bad.set(l, `unknown employee "${m}"`);
+    }
+    if (bad.size === 0) {
+      // Cycles: walk up from each employee of the file.
+      for (const l of current) {
+        const seen = new Set<string>([l.value.employeeId]);
+        let m = links.get(l.value.employeeId) ?? null;
+        while (m !== null) {
+          if (seen.has(m)) {
+            if (m === l.value.employeeId) bad.set(l, `the manager links form a cycle (${[...seen].join(' → ')} → ${m})`);
+            break;
+          }
+          seen.add(m);
+          m = links.get(m) ?? null;
+        }
+      }
+    }
+    if (bad.size === 0) return current;
+    for (const l of current) if (bad.has(l)) reject(l, bad.get(l)!);
+    current = current.filter((l) => !bad.has(l));
+  }
+}
