@@ -324,7 +324,7 @@ test('policies: the DESIGN format, rto-3 effective well before the range', async
   assert.equal(isoWeekdayOfDayNumber(dayNumber(rto3.effectiveFrom)), 1);
   assert.equal(rto3.daysPerWeek, 3);
   assert.equal(rto3.holidayRule, 'proportional');
-  assert.deepEqual(rto3.scope.arrangements, ['office', 'hybrid']);
+  assert.deepEqual(rto3.scope.arrangements, [], 'company-wide: remote staff are covered (and exempt)');
   assert.deepEqual(rto3.standing, { windowWeeks: 12, minRatio: 0.75 });
   const sales = policies.find((p) => p.scope.jobFamilies.includes('sales'));
   assert.ok(sales);

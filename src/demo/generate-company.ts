@@ -982,8 +982,9 @@ function policies(fromDn: number): Array<{ file: string; policy: object }> {
     {
       file: 'rto-3.json',
       policy: {
+        // Company-wide, so remote staff are covered and show as exempt (DESIGN rule 6) rather than no_policy.
         id: 'rto-3', name: 'Three days a week', effectiveFrom: date(fromDn - 364),
-        scope: scope({ arrangements: ['office', 'hybrid'] }),
+        scope: scope({}),
         daysPerWeek: 3, holidayRule: 'proportional', minDwellMinutes: 0, standing,
       },
     },

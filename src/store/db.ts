@@ -45,7 +45,8 @@ export interface Db {
    * COPY (select…) TO STDOUT in CSV format (no header); yields text chunks (boundaries are arbitrary,
    * not necessarily on rows). Memory stays bounded whatever the size of the result.
    * Inside a transaction, finish (or abandon) the iteration before running other statements on the
-   * same `tx`: on PostgreSQL the connection is busy streaming until then.
+   * same `tx` (they throw StreamingError meanwhile, on both stores: on PostgreSQL the connection is
+   * busy streaming). The same holds while a tx.copyFrom is reading its chunks.
    */
   copyTo(selectSql: string): AsyncIterable<string>;
   /**
@@ -71,6 +72,17 @@ export class TransactionAbortedError extends Error {
   constructor() {
     super('the transaction was aborted by an earlier error and has been rolled back');
     this.name = 'TransactionAbortedError';
+  }
+}
+
+/**
+ * Thrown when a statement is issued on a transaction while one of its copyFrom/copyTo is still
+ * streaming (on PostgreSQL that connection is busy until then: waiting would deadlock).
+ */
+export class StreamingError extends Error {
+  constructor(what: 'copyFrom' | 'copyTo') {
+    super(`a ${what} is still streaming on this transaction: finish it before running other statements on the transaction`);
+    this.name = 'StreamingError';
   }
 }
 
@@ -240,6 +252,11 @@ export function quoteIdent(name: string): string {
 export function copyFromSql(table: string, columns: readonly string[], source: string): string {
   if (columns.length === 0) throw new Error('copyFrom needs at least one column');
   return `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM ${source} WITH (FORMAT csv)`;
+}
+
+/** `COPY (select) TO <dest> WITH (FORMAT csv)`; a trailing semicolon of the select is dropped. */
+export function copyToSql(selectSql: string, dest: string): string {
+  return `COPY (${selectSql.trim().replace(/;+$/, '')}) TO ${dest} WITH (FORMAT csv)`;
 }
 
 /** A lone string is one chunk (not an iterable of characters). */

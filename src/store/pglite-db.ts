@@ -46,7 +46,7 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { PGlite, TransactionAbortedError as PgliteAbortedError, types as pgliteTypes, type Transaction } from '@electric-sql/pglite';
 import {
-  type Db, SESSION_SETUP_SQL, TYPE_PARSERS, TransactionAbortedError, chunkSource, copyFromSql, normalizeParams, parserFor,
+  type Db, SESSION_SETUP_SQL, StreamingError, TYPE_PARSERS, TransactionAbortedError, chunkSource, copyFromSql, copyToSql, normalizeParams, parserFor,
 } from './db.js';
 
 const LOCK_FILE = 'hubday.lock';
@@ -142,7 +142,7 @@ class PgliteDb implements Db {
   private check(): void {
     if (this.root.closed) throw new Error(`the store in ${this.root.dataDir} is closed`);
     if (this.ended) throw new Error('this transaction has ended');
-    if (this.streaming) throw new Error(streamingError(this.streaming));
+    if (this.streaming) throw new StreamingError(this.streaming);
   }
 
   async query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]> {
@@ -218,7 +218,7 @@ class PgliteDb implements Db {
     const file = path.join(this.root.copyDir, name);
     if (this.inTransaction) this.streaming = 'copyTo';
     try {
-      await this.target.query(`COPY (${selectSql}) TO '${this.root.copyDirInWasm}/${name}' WITH (FORMAT csv)`);
+      await this.target.query(copyToSql(selectSql, `'${this.root.copyDirInWasm}/${name}'`));
       // The statement is over: reading the file holds no lock on the database. (Transactions
       // still refuse other statements until the end, to behave like PostgreSQL, whose connection
       // is busy streaming.)
@@ -258,10 +258,6 @@ class PgliteDb implements Db {
       this.root.releaseLock();
     }
   }
-}
-
-export function streamingError(what: 'copyFrom' | 'copyTo'): string {
-  return `a ${what} is still streaming on this transaction: finish it before running other statements on the transaction`;
 }
 
 function iteratorOf<T>(src: AsyncIterable<T> | Iterable<T>): AsyncIterator<T> | Iterator<T> {

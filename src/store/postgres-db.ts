@@ -16,7 +16,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import {
-  type Db, SESSION_SETUP_SQL, TransactionAbortedError, chunkSource, copyFromSql, normalizeParams, parserFor,
+  type Db, SESSION_SETUP_SQL, StreamingError, TransactionAbortedError, chunkSource, copyFromSql, copyToSql, normalizeParams, parserFor,
 } from './db.js';
 
 const POOL_SIZE = 4;
@@ -55,6 +55,8 @@ export async function openPostgresDb(url: string): Promise<Db & { readonly url: 
 class PostgresDb implements Db {
   readonly kind = 'postgres' as const;
   private closed = false;
+  /** On a transaction handle: the COPY being streamed, during which other statements are refused. */
+  private streaming: 'copyFrom' | 'copyTo' | null = null;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -65,6 +67,8 @@ class PostgresDb implements Db {
 
   private check(): void {
     if (this.closed) throw new Error(this.client ? 'this transaction has ended' : 'the store is closed');
+    // Anything sent now would queue behind the COPY on the same connection: a deadlock.
+    if (this.streaming) throw new StreamingError(this.streaming);
   }
 
   private get runner(): pg.Pool | pg.PoolClient {
@@ -97,9 +101,14 @@ class PostgresDb implements Db {
     const sql = copyFromSql(table, columns, 'STDIN');
     return this.withClient(async (client) => {
       const stream = client.query(copyFromStream(sql));
-      // pipeline waits for 'finish', which pg-copy-streams emits only once the server has
-      // acknowledged the COPY; an error in `chunks` destroys the stream, which sends CopyFail.
-      await pipeline(Readable.from(chunkSource(chunks)), stream);
+      if (this.client) this.streaming = 'copyFrom';
+      try {
+        // pipeline waits for 'finish', which pg-copy-streams emits only once the server has
+        // acknowledged the COPY; an error in `chunks` destroys the stream, which sends CopyFail.
+        await pipeline(Readable.from(chunkSource(chunks)), stream);
+      } finally {
+        if (this.client) this.streaming = null;
+      }
       return stream.rowCount;
     });
   }
@@ -107,7 +116,8 @@ class PostgresDb implements Db {
   async *copyTo(selectSql: string): AsyncIterable<string> {
     this.check();
     const client = this.client ?? (await this.pool.connect());
-    const stream = client.query(copyToStream(`COPY (${selectSql}) TO STDOUT WITH (FORMAT csv)`));
+    if (this.client) this.streaming = 'copyTo';
+    const stream = client.query(copyToStream(copyToSql(selectSql, 'STDOUT')));
     const decoder = new StringDecoder('utf8');
     let state: 'streaming' | 'done' | 'failed' = 'streaming';
     try {
@@ -124,6 +134,7 @@ class PostgresDb implements Db {
       throw e;
     } finally {
       if (this.client) {
+        this.streaming = null;
         // A transaction's connection must stay usable: read (and drop) the rest of the output.
         if (state === 'streaming' && !stream.readableEnded && !stream.destroyed) {
           await new Promise<void>((resolve) => {
