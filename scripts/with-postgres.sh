@@ -87,8 +87,18 @@ done
 export HUBDAY_TEST_PG_URL="postgres://postgres@127.0.0.1:$PORT/postgres"
 echo "with-postgres: PostgreSQL 15 on 127.0.0.1:$PORT (data in $DATA)" >&2
 
+# Run CMD in the background (keeping our stdin) and wait for it, so that a SIGTERM/SIGINT sent
+# to this script is forwarded to CMD at once and the EXIT trap still stops the server.
 set +e
-"$@"
+"$@" <&0 &
+child=$!
+trap 'kill -TERM "$child" 2>/dev/null' TERM
+trap 'kill -INT "$child" 2>/dev/null' INT
+wait "$child"
 status=$?
-set -e
+# wait returns early (128+signal) when a trap ran: wait again until CMD has really ended.
+while kill -0 "$child" 2>/dev/null; do
+  wait "$child"
+  status=$?
+done
 exit "$status"

@@ -12,6 +12,7 @@ import { parseLocalDate, parseIsoWeek, type LocalDate, addDays } from '../engine
 import { importFile, IMPORT_KINDS, type ImportKind } from '../use-cases/import-file.js';
 import { applyPolicy, listPolicyVersions } from '../use-cases/apply-policy.js';
 import { evaluateWeeks } from '../use-cases/evaluate-weeks.js';
+import { evaluateChanged } from '../use-cases/evaluate-changed.js';
 import { getCompliance } from '../use-cases/get-compliance.js';
 import { getStanding } from '../use-cases/get-standing.js';
 import { getTeam } from '../use-cases/get-team.js';
@@ -111,20 +112,28 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
 
   program
     .command('evaluate')
-    .description('(re)compute presence days and weekly compliance for every ISO week overlapping the range')
-    .requiredOption('--from <date>', 'first date (YYYY-MM-DD)')
-    .requiredOption('--to <date>', 'last date (YYYY-MM-DD)')
+    .description('(re)compute presence days and weekly compliance for every ISO week overlapping the range, or with --changed only the weeks that late badge events touched')
+    .option('--from <date>', 'first date (YYYY-MM-DD)')
+    .option('--to <date>', 'last date (YYYY-MM-DD)')
+    .option('--changed', 're-evaluate only the (employee, week) pairs whose badge data changed since they were evaluated')
     .option('--json', 'print the summary as JSON')
-    .action(async (o: { from: string; to: string; json?: boolean }) => {
-      const from = dateArg('--from', o.from);
-      const to = dateArg('--to', o.to);
+    .action(async (o: { from?: string; to?: string; changed?: boolean; json?: boolean }) => {
       const started = Date.now();
-      const s = await withDeps((deps) => evaluateWeeks(deps, { from, to }));
-      if (o.json) json(io, { ...s, seconds: (Date.now() - started) / 1000 });
-      else {
-        io.out(`evaluated ${s.weeks} weeks (${s.from} to ${s.to}) for ${int(s.employees)} employees: ${int(s.records)} weekly records, ${int(s.presenceDays)} presence days from ${int(s.events)} badge events in ${seconds(Date.now() - started)}`);
-        io.out(Object.entries(s.byStatus).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${int(n)}`).join(', '));
+      let s: Awaited<ReturnType<typeof evaluateWeeks>> & { pairs?: number };
+      if (o.changed) {
+        if (o.from || o.to) throw new HubdayError('invalid_usage', '--changed takes no --from or --to');
+        s = await withDeps((deps) => evaluateChanged(deps));
+      } else {
+        const from = dateArg('--from', o.from);
+        const to = dateArg('--to', o.to);
+        s = await withDeps((deps) => evaluateWeeks(deps, { from, to }));
       }
+      if (o.json) return json(io, { ...s, seconds: (Date.now() - started) / 1000 });
+      if (o.changed && s.pairs === 0) return io.out('nothing changed since the last evaluation');
+      io.out(o.changed
+        ? `re-evaluated ${int(s.pairs ?? 0)} changed employee-weeks (${int(s.employees)} employees, ${s.from} to ${s.to}) in ${seconds(Date.now() - started)}`
+        : `evaluated ${s.weeks} weeks (${s.from} to ${s.to}) for ${int(s.employees)} employees: ${int(s.records)} weekly records, ${int(s.presenceDays)} presence days from ${int(s.events)} badge events in ${seconds(Date.now() - started)}`);
+      io.out(Object.entries(s.byStatus).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${int(n)}`).join(', '));
     });
 
   program

@@ -21,6 +21,8 @@ export interface EmployeeInput {
   attestations: readonly Attestation[];
   exceptions: readonly ExceptionGrant[];
   relocation: Relocation | null;
+  /** Set when `events` are already in time order with unique ids (as read from the store): skips normalising. */
+  eventsNormalised?: boolean;
 }
 
 export interface Context {
@@ -66,17 +68,22 @@ function covering<T extends { startDate: LocalDate; endDate: LocalDate }>(items:
  * any order and with repeated ids. Pure.
  */
 export function evaluateEmployee(input: EmployeeInput, ctx: Context, mondays: readonly LocalDate[]): EmployeeResult {
-  const { employee } = input;
-  const events = normaliseEvents(input.events);
-  const approvedLeave = input.leave.filter((l) => l.status === 'approved');
   const weeks: WeeklyRecord[] = [];
   const presenceDays: PresenceDay[] = [];
-  for (const monday of mondays) {
-    const { facts, days } = evaluateWeek(input, events, approvedLeave, ctx, monday);
+  for (const facts of evaluateEmployeeFacts(input, ctx, mondays)) {
     weeks.push({ ...facts, explanation: explainWeek(facts) });
-    presenceDays.push(...days);
+    presenceDays.push(...facts.presentDays);
   }
   return { weeks, presenceDays };
+}
+
+/** The facts of each week, without the explanation text (bulk paths store facts; explanations are derived on read). */
+export function evaluateEmployeeFacts(input: EmployeeInput, ctx: Context, mondays: readonly LocalDate[]): WeeklyFacts[] {
+  const events = input.eventsNormalised ? input.events : normaliseEvents(input.events);
+  const approvedLeave = input.leave.length === 0 ? input.leave : input.leave.filter((l) => l.status === 'approved');
+  const out: WeeklyFacts[] = [];
+  for (const monday of mondays) out.push(evaluateWeek(input, events, approvedLeave, ctx, monday));
+  return out;
 }
 
 function evaluateWeek(
@@ -85,7 +92,7 @@ function evaluateWeek(
   approvedLeave: readonly Leave[],
   ctx: Context,
   monday: LocalDate,
-): { facts: WeeklyFacts; days: PresenceDay[] } {
+): WeeklyFacts {
   const { employee } = input;
   const relocated = relocationInForce(input.relocation, monday);
   const homeOfficeId = relocated ? input.relocation!.targetOfficeId : employee.homeOfficeId;
@@ -172,7 +179,7 @@ function evaluateWeek(
     graceUntil: null,
     readyFrom: home?.readyFrom ?? null,
   };
-  const done = (f: Partial<WeeklyFacts>) => ({ facts: { ...base, ...f }, days });
+  const done = (f: Partial<WeeklyFacts>): WeeklyFacts => Object.assign(base, f);
 
   // Status, first match wins (rule 6).
   let employedAny = false;

@@ -276,7 +276,18 @@ export function specificity(scope: PolicyScope): number {
  * new version of a policy supersedes the earlier ones from its effectiveFrom;
  * before that date the earlier version still governs, so history is stable.
  */
+const inEffectMemo = new WeakMap<readonly Policy[], Map<LocalDate, Policy[]>>();
+
 export function policiesInEffect(policies: readonly Policy[], on: LocalDate): Policy[] {
+  // Memoised per policy list and date (a pure function of both; lists are not mutated).
+  let byDate = inEffectMemo.get(policies);
+  if (!byDate) inEffectMemo.set(policies, (byDate = new Map()));
+  let found = byDate.get(on);
+  if (!found) byDate.set(on, (found = computeInEffect(policies, on)));
+  return found;
+}
+
+function computeInEffect(policies: readonly Policy[], on: LocalDate): Policy[] {
   const best = new Map<string, Policy>();
   for (const p of policies) {
     if (p.effectiveFrom > on) continue;

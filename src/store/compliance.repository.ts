@@ -4,14 +4,12 @@ import type { LocalDate, IsoWeek } from '../engine/dates.js';
 import { addDays } from '../engine/dates.js';
 import type { ExcusedDay, PresenceDay, PresenceSource, WeeklyFacts, WeeklyRecord, WeekReason, WeekStatus, HolidayRule } from '../engine/types.js';
 import { explainWeek } from '../engine/explain.js';
-import { csvLine } from './csv-text.js';
+import { csvField } from './csv-text.js';
 
 export const WEEKLY_COLUMNS = [
   'employee_id', 'week_start', 'week', 'policy_id', 'policy_version', 'status', 'reason', 'required', 'present', 'available',
-  'week_length', 'policy_days_per_week', 'days_per_week', 'rule', 'home_office_id', 'excused', 'extra',
+  'week_length', 'policy_days_per_week', 'days_per_week', 'rule', 'home_office_id', 'present_days', 'excused', 'extra',
 ] as const;
-
-export const PRESENCE_COLUMNS = ['employee_id', 'day', 'office_id', 'first_at', 'last_at', 'dwell_minutes', 'source'] as const;
 
 /** The facts of a record that are not in its columns (null when there are none). */
 function extraOf(f: WeeklyFacts): Record<string, unknown> | null {
@@ -30,23 +28,41 @@ function extraOf(f: WeeklyFacts): Record<string, unknown> | null {
   return Object.keys(extra).length > 0 ? extra : null;
 }
 
-export function weeklyCsvLine(f: WeeklyFacts): string {
-  const extra = extraOf(f);
-  return csvLine([
-    f.employeeId, f.weekStart, f.week, f.policy?.id ?? null, f.policy?.version ?? null, f.status, f.reason, f.required, f.present, f.available,
-    f.weekLength, f.policyDaysPerWeek, f.daysPerWeek, f.rule, f.homeOfficeId,
-    f.excusedDays.length > 0 ? JSON.stringify(f.excusedDays) : null,
-    extra ? JSON.stringify(extra) : null,
-  ]);
+/** Present days as compact JSON: [[date, officeId, source, dwellMinutes, firstMs, lastMs], …]. */
+export function presentDaysJson(days: readonly PresenceDay[]): string | null {
+  if (days.length === 0) return null;
+  let s = '[';
+  for (let i = 0; i < days.length; i++) {
+    const d = days[i]!;
+    if (i > 0) s += ',';
+    s += `["${d.date}",${JSON.stringify(d.officeId)},"${d.source}",${d.dwellMinutes ?? 'null'},${d.firstAt ?? 'null'},${d.lastAt ?? 'null'}]`;
+  }
+  return s + ']';
 }
 
-export function presenceCsvLine(employeeId: string, d: PresenceDay): string {
-  return csvLine([
-    employeeId, d.date, d.officeId,
-    d.firstAt === null ? null : new Date(d.firstAt).toISOString(),
-    d.lastAt === null ? null : new Date(d.lastAt).toISOString(),
-    d.dwellMinutes, d.source,
-  ]);
+function presentDaysOf(v: unknown): PresenceDay[] {
+  if (!Array.isArray(v)) return [];
+  return v.map((d: unknown[]) => ({
+    date: d[0] as LocalDate, officeId: d[1] as string, source: d[2] as PresenceSource, dwellMinutes: d[3] === null ? null : Number(d[3]),
+    firstAt: d[4] === null ? null : Number(d[4]), lastAt: d[5] === null ? null : Number(d[5]),
+  }));
+}
+
+/** A JSON text as a quoted CSV field (JSON always holds quotes). */
+function quoted(json: string): string {
+  return '"' + json.replace(/"/g, '""') + '"';
+}
+
+/** One weekly record as a COPY CSV line of WEEKLY_COLUMNS (hot path: built without intermediate arrays). */
+export function weeklyCsvLine(f: WeeklyFacts): string {
+  const extra = extraOf(f);
+  const days = presentDaysJson(f.presentDays);
+  return (
+    csvField(f.employeeId) + ',' + f.weekStart + ',' + f.week + ',' + (f.policy ? csvField(f.policy.id) + ',' + f.policy.version : ',') + ',' +
+    f.status + ',' + f.reason + ',' + f.required + ',' + f.present + ',' + f.available + ',' + f.weekLength + ',' + f.policyDaysPerWeek + ',' +
+    f.daysPerWeek + ',' + (f.rule ?? '') + ',' + csvField(f.homeOfficeId) + ',' + (days === null ? '' : quoted(days)) + ',' +
+    (f.excusedDays.length > 0 ? quoted(JSON.stringify(f.excusedDays)) : '') + ',' + (extra ? quoted(JSON.stringify(extra)) : '') + '\n'
+  );
 }
 
 /** Deletes the stored results of the given weeks (for all employees, or the given ones). */
@@ -58,17 +74,12 @@ export async function deleteResults(db: Db, mondays: readonly LocalDate[], emplo
   const who = employeeIds ? 'AND employee_id = ANY($3::text[])' : '';
   const params = employeeIds ? [first, lastSunday, employeeIds] : [first, lastSunday];
   await db.query(`DELETE FROM weekly_compliance WHERE week_start BETWEEN $1::date AND $2::date ${who}`, params);
-  await db.query(`DELETE FROM presence_day WHERE day BETWEEN $1::date AND $2::date ${who}`, params);
 }
 
 interface WeeklyRowDb {
   employee_id: string; week_start: string; week: string; policy_id: string | null; policy_version: number | null; status: WeekStatus;
   reason: WeekReason; required: number; present: number; available: number; week_length: number; policy_days_per_week: number;
-  days_per_week: number; rule: HolidayRule | null; home_office_id: string; excused: ExcusedDay[] | null; extra: Record<string, any> | null;
-}
-
-interface PresenceRowDb {
-  employee_id: string; day: string; office_id: string; first_at: string | null; last_at: string | null; dwell_minutes: number | null; source: PresenceSource;
+  days_per_week: number; rule: HolidayRule | null; home_office_id: string; present_days: unknown; excused: ExcusedDay[] | null; extra: Record<string, any> | null;
 }
 
 /** Stored weekly records, with their present days and explanations, keyed by employee then week start. */
@@ -80,22 +91,7 @@ export async function readWeeklyRecords(db: Db, employeeIds: readonly string[], 
      WHERE employee_id = ANY($1::text[]) AND week_start BETWEEN $2::date AND $3::date ORDER BY employee_id, week_start`,
     [employeeIds, from, to],
   );
-  const days = await db.query<PresenceRowDb>(
-    `SELECT ${PRESENCE_COLUMNS.join(', ')} FROM presence_day
-     WHERE employee_id = ANY($1::text[]) AND day BETWEEN $2::date AND ($3::date + 6) ORDER BY employee_id, day`,
-    [employeeIds, from, to],
-  );
-  const daysByEmployee = new Map<string, PresenceDay[]>();
-  for (const d of days) {
-    let list = daysByEmployee.get(d.employee_id);
-    if (!list) daysByEmployee.set(d.employee_id, (list = []));
-    list.push({
-      date: d.day as LocalDate, officeId: d.office_id, source: d.source, dwellMinutes: d.dwell_minutes === null ? null : Number(d.dwell_minutes),
-      firstAt: d.first_at === null ? null : Date.parse(d.first_at), lastAt: d.last_at === null ? null : Date.parse(d.last_at),
-    });
-  }
   for (const r of rows) {
-    const weekEnd = addDays(r.week_start as LocalDate, 6);
     const extra = r.extra ?? {};
     const facts: WeeklyFacts = {
       employeeId: r.employee_id,
@@ -112,7 +108,7 @@ export async function readWeeklyRecords(db: Db, employeeIds: readonly string[], 
       daysPerWeek: Number(r.days_per_week),
       rule: r.rule,
       homeOfficeId: r.home_office_id,
-      presentDays: (daysByEmployee.get(r.employee_id) ?? []).filter((d) => d.date >= r.week_start && d.date <= weekEnd),
+      presentDays: presentDaysOf(typeof r.present_days === 'string' ? JSON.parse(r.present_days) : r.present_days),
       excusedDays: r.excused ?? [],
       anchors: extra.anchors ?? [],
       exception: extra.exception ?? null,

@@ -3,7 +3,11 @@ export function csvField(v: string | number | boolean | null | undefined): strin
   if (v === null || v === undefined) return '';
   if (typeof v !== 'string') return String(v);
   if (v === '') return '""';
-  if (/[",\n\r]/.test(v) || v.trim() !== v) return `"${v.replace(/"/g, '""')}"`;
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c === 34 || c === 44 || c === 10 || c === 13) return `"${v.replace(/"/g, '""')}"`;
+  }
+  if (v.charCodeAt(0) === 32 || v.charCodeAt(v.length - 1) === 32) return `"${v}"`;
   return v;
 }
 

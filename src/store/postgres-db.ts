@@ -1,7 +1,9 @@
 /**
  * The server store: a PostgreSQL database reached with node-postgres.
  *
- * - A small pool (4 connections); every new connection runs SESSION_SETUP_SQL (TimeZone UTC…).
+ * - A small pool (4 connections); every connection runs SESSION_SETUP_SQL (TimeZone UTC…) before
+ *   its first use (not from the pool's 'connect' event: queueing a query there trips pg's
+ *   "client is already executing a query" deprecation, and pg 9 drops that queueing).
  * - Result parsing uses the shared table of ./db.ts through the pool's own `types` (the global
  *   pg.types registry is left alone, so other pg users in the process are not affected).
  * - query/run always use the extended protocol (one statement, like PGlite); exec uses the simple
@@ -35,10 +37,6 @@ export async function openPostgresDb(url: string): Promise<Db & { readonly url: 
     application_name: 'hubday',
     types: POOL_TYPES as unknown as pg.CustomTypesConfig,
   });
-  // Queries issued in 'connect' are queued ahead of the first caller's query on that client.
-  pool.on('connect', (client) => {
-    client.query(SESSION_SETUP_SQL).catch(() => undefined); // a failure also fails the next query
-  });
   // An idle client losing its connection (server restart…) must not crash the process: the pool
   // drops it and the next checkout gets a new one.
   pool.on('error', () => undefined);
@@ -71,15 +69,11 @@ class PostgresDb implements Db {
     if (this.streaming) throw new StreamingError(this.streaming);
   }
 
-  private get runner(): pg.Pool | pg.PoolClient {
-    return this.client ?? this.pool;
-  }
-
   private async statement(sql: string, params?: readonly unknown[]): Promise<pg.QueryResult> {
     this.check();
     // queryMode is supported by pg ≥ 8.12 but missing from @types/pg.
     const config = { text: sql, values: normalizeParams(params), queryMode: 'extended' } as pg.QueryConfig;
-    return this.runner.query(config);
+    return this.withClient((client) => client.query(config));
   }
 
   async query<T = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<T[]> {
@@ -93,7 +87,7 @@ class PostgresDb implements Db {
 
   async exec(sql: string): Promise<void> {
     this.check();
-    await this.runner.query(sql);
+    await this.withClient((client) => client.query(sql));
   }
 
   async copyFrom(table: string, columns: readonly string[], chunks: AsyncIterable<string> | Iterable<string>): Promise<number> {
@@ -115,9 +109,12 @@ class PostgresDb implements Db {
 
   async *copyTo(selectSql: string): AsyncIterable<string> {
     this.check();
-    const client = this.client ?? (await this.pool.connect());
+    const client = this.client ?? (await acquire(this.pool));
     if (this.client) this.streaming = 'copyTo';
     const stream = client.query(copyToStream(copyToSql(selectSql, 'STDOUT')));
+    // pg reports errors of an abandoned stream too (e.g. "Connection terminated" once we discard
+    // the connection below); the iteration sees real errors through its own listener.
+    stream.on('error', () => undefined);
     const decoder = new StringDecoder('utf8');
     let state: 'streaming' | 'done' | 'failed' = 'streaming';
     try {
@@ -145,9 +142,9 @@ class PostgresDb implements Db {
       } else if (state === 'streaming') {
         // Abandoned: rather than draining a possibly huge result, discard the connection.
         stream.destroy();
-        (client as pg.PoolClient).release(new Error('copyTo abandoned'));
+        client.release(new Error('copyTo abandoned'));
       } else {
-        (client as pg.PoolClient).release(state === 'failed' ? new Error('copyTo failed') : undefined);
+        client.release(state === 'failed' ? new Error('copyTo failed') : undefined);
       }
     }
   }
@@ -155,7 +152,7 @@ class PostgresDb implements Db {
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     this.check();
     if (this.client) return fn(this);
-    const client = await this.pool.connect();
+    const client = await acquire(this.pool);
     // Set when the connection can no longer be trusted: release() then closes it.
     let discard: Error | undefined;
     try {
@@ -169,11 +166,18 @@ class PostgresDb implements Db {
       let result: T;
       try {
         result = await fn(tx);
+        // fn left a COPY half-read: COMMIT would wait behind it forever.
+        if (tx.streaming) throw new StreamingError(tx.streaming);
       } catch (e) {
         tx.closed = true;
-        await client.query('ROLLBACK').catch((re: Error) => {
-          discard = re;
-        });
+        if (tx.streaming) {
+          // The connection is stuck in the COPY: closing it rolls the transaction back.
+          discard = new Error('transaction ended during a COPY');
+        } else {
+          await client.query('ROLLBACK').catch((re: Error) => {
+            discard = re;
+          });
+        }
         throw e;
       }
       tx.closed = true;
@@ -201,19 +205,37 @@ class PostgresDb implements Db {
     await this.pool.end();
   }
 
-  /** Runs fn on the transaction's client, or on a pooled one (discarded if fn fails mid-protocol). */
+  /** Runs fn on the transaction's client, or on a pooled one (discarded if the connection broke). */
   private async withClient<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     if (this.client) return fn(this.client);
-    const client = await this.pool.connect();
+    const client = await acquire(this.pool);
     try {
       const result = await fn(client);
       client.release();
       return result;
     } catch (e) {
-      client.release(e as Error);
+      client.release(isConnectionError(e) ? (e as Error) : undefined);
       throw e;
     }
   }
+}
+
+/** Connections that have run SESSION_SETUP_SQL. */
+const prepared = new WeakSet<pg.PoolClient>();
+
+/** A pooled client with the session set up. */
+async function acquire(pool: pg.Pool): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  if (!prepared.has(client)) {
+    try {
+      await client.query(SESSION_SETUP_SQL);
+    } catch (e) {
+      client.release(e as Error);
+      throw e;
+    }
+    prepared.add(client);
+  }
+  return client;
 }
 
 function isConnectionError(e: unknown): boolean {

@@ -1,22 +1,21 @@
 /**
  * `hubday evaluate`: recomputes presence days and weekly compliance for every
- * ISO week overlapping [from, to], set-based over all employees: events are
- * streamed out of the store a few weeks at a time with one statement, reduced
- * by the pure engine, and written back with COPY, all in one transaction
+ * ISO week overlapping [from, to], set-based over all employees: the events are
+ * read with one COPY statement into typed arrays, grouped by employee, reduced
+ * by the pure engine, and streamed back with one COPY, all in one transaction
  * (results are replaced per employee and week; readers see the old ones until
  * the new ones are complete).
  */
 import type { Deps } from './deps.js';
 import { type LocalDate, addDays, dayNumber, mondaysBetween } from '../engine/dates.js';
-import { evaluateEmployee, type Context, type EmployeeInput } from '../engine/compliance.js';
+import { evaluateEmployee, evaluateEmployeeFacts, type Context, type EmployeeInput } from '../engine/compliance.js';
 import type { BadgeEvent, Direction, Employee, WeekStatus, WeeklyRecord } from '../engine/types.js';
 import { WEEK_STATUSES } from '../engine/types.js';
 import { loadContext } from './load-context.js';
 import { listEmployees, getEmployees } from '../store/employee.repository.js';
 import { leaveByEmployee, attestationsByEmployee, exceptionsByEmployee, relocationsByEmployee } from '../store/hr.repository.js';
-import { eventsOfEmployee, streamEventsInWindow } from '../store/badge.repository.js';
-import { deleteResults, presenceCsvLine, weeklyCsvLine, WEEKLY_COLUMNS, PRESENCE_COLUMNS } from '../store/compliance.repository.js';
-import { readCsv } from '../import/csv-reader.js';
+import { eventsOfEmployees, readEventColumns, groupByEmployee } from '../store/badge.repository.js';
+import { deleteResults, weeklyCsvLine, WEEKLY_COLUMNS } from '../store/compliance.repository.js';
 import { HubdayError } from '../errors.js';
 
 const DAY_MS = 86_400_000;
@@ -59,7 +58,7 @@ export async function loadHrFacts(deps: Deps, from: LocalDate, to: LocalDate, id
   return { leave, attestations, exceptions, relocations };
 }
 
-function inputOf(e: Employee, events: readonly BadgeEvent[], hr: HrFacts): EmployeeInput {
+export function inputOf(e: Employee, events: readonly BadgeEvent[], hr: HrFacts): EmployeeInput {
   return {
     employee: e,
     events,
@@ -70,29 +69,14 @@ function inputOf(e: Employee, events: readonly BadgeEvent[], hr: HrFacts): Emplo
   };
 }
 
-function validateRange(from: LocalDate, to: LocalDate): LocalDate[] {
+export function validateRange(from: LocalDate, to: LocalDate): LocalDate[] {
   if (to < from) throw new HubdayError('invalid_usage', `--to ${to} is before --from ${from}`);
   const mondays = mondaysBetween(from, to);
   if (mondays.length > 530) throw new HubdayError('invalid_usage', `the range covers ${mondays.length} weeks; evaluate at most about ten years at a time`);
   return mondays;
 }
 
-/** Reads one window of events from the store, grouped by employee, in one statement. */
-async function eventsByEmployee(deps: Deps, fromMs: number, toMs: number): Promise<{ byEmployee: Map<string, BadgeEvent[]>; count: number }> {
-  const byEmployee = new Map<string, BadgeEvent[]>();
-  let count = 0;
-  for await (const batch of readCsv(streamEventsInWindow(deps.db, fromMs, toMs))) {
-    for (const rec of batch) {
-      const f = rec.fields;
-      const employeeId = f[0]!;
-      let list = byEmployee.get(employeeId);
-      if (!list) byEmployee.set(employeeId, (list = []));
-      // Stored events are unique per employee, so the running count is a valid event id here.
-      list.push({ eventId: String(count++), officeId: f[1]!, at: Number(f[2]), direction: (f[3] || null) as Direction });
-    }
-  }
-  return { byEmployee, count };
-}
+const DIRECTIONS: readonly Direction[] = [null, 'in', 'out'];
 
 export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<EvaluateSummary> {
   const mondays = validateRange(opts.from, opts.to);
@@ -101,34 +85,52 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
   const ctx = await loadContext(deps, first, addDays(last, 6));
   const employees = await listEmployees(deps.db);
   const hr = await loadHrFacts(deps, first, addDays(last, 6));
+  const employeeIndex = new Map(employees.map((e, i) => [e.employeeId, i]));
+  const officeIds = [...ctx.offices.keys()];
+  const officeIndex = new Map(officeIds.map((id, i) => [id, i]));
   const byStatus = Object.fromEntries(WEEK_STATUSES.map((s) => [s, 0])) as Record<WeekStatus, number>;
   let records = 0;
   let presenceDays = 0;
   let events = 0;
-  // A few weeks per pass keeps memory bounded whatever the size of the company.
-  const weeksPerPass = Math.max(1, Math.min(4, Math.floor(1_000_000 / Math.max(1, employees.length))));
+  // PostgreSQL streams the events of the whole range; the embedded store hands a
+  // COPY result over in one piece, so large companies go a few weeks at a time.
+  const weeksPerPass = deps.db.kind === 'postgres' || employees.length <= 60_000 ? mondays.length : 2;
   const progress = deps.progress?.('evaluating');
   await deps.db.transaction(async (tx) => {
-    const txDeps = { ...deps, db: tx };
     await deleteResults(tx, mondays);
-    for (let i = 0; i < mondays.length; i += weeksPerPass) {
-      const pass = mondays.slice(i, i + weeksPerPass);
+    await tx.query('DELETE FROM dirty_week WHERE week_start BETWEEN $1::date AND $2::date', [first, last]);
+    for (let p = 0; p < mondays.length; p += weeksPerPass) {
+      const pass = mondays.slice(p, p + weeksPerPass);
       const { fromMs, toMs } = eventWindowMs(pass[0]!, pass[pass.length - 1]!);
-      const read = await eventsByEmployee(txDeps, fromMs, toMs);
-      events += read.count;
-      const weekly: string[] = [];
-      const days: string[] = [];
-      for (const e of employees) {
-        const result = evaluateEmployee(inputOf(e, read.byEmployee.get(e.employeeId) ?? [], hr), ctx, pass);
-        for (const w of result.weeks) {
-          weekly.push(weeklyCsvLine(w));
-          byStatus[w.status]++;
+      const cols = await readEventColumns(tx, fromMs, toMs, employeeIndex, officeIndex);
+      events += cols.count;
+      const { order, start } = groupByEmployee(cols, employees.length);
+      // Computing a chunk while PostgreSQL ingests the previous one: the two cores work together.
+      const lines = function* (): Generator<string> {
+        let buf = '';
+        for (let k = 0; k < employees.length; k++) {
+          const e = employees[k]!;
+          const list: BadgeEvent[] = [];
+          for (let j = start[k]!; j < start[k + 1]!; j++) {
+            const i = order[j]!;
+            list.push({ eventId: '', officeId: officeIds[cols.office[i]!]!, at: cols.at[i]!, direction: DIRECTIONS[cols.dir[i]!]! });
+          }
+          const input = inputOf(e, list, hr);
+          input.eventsNormalised = true;
+          for (const w of evaluateEmployeeFacts(input, ctx, pass)) {
+            buf += weeklyCsvLine(w);
+            byStatus[w.status]++;
+            presenceDays += w.presentDays.length;
+          }
+          if (buf.length >= 1 << 20) {
+            yield buf;
+            buf = '';
+            progress?.update((p + (k / employees.length) * pass.length) / mondays.length, `${int(k)} of ${int(employees.length)} employees`);
+          }
         }
-        for (const d of result.presenceDays) days.push(presenceCsvLine(e.employeeId, d));
-      }
-      records += await tx.copyFrom('weekly_compliance', WEEKLY_COLUMNS, joinChunks(weekly));
-      presenceDays += await tx.copyFrom('presence_day', PRESENCE_COLUMNS, joinChunks(days));
-      progress?.update((i + pass.length) / mondays.length, `${i + pass.length}/${mondays.length} weeks`);
+        if (buf) yield buf;
+      };
+      records += await tx.copyFrom('weekly_compliance', WEEKLY_COLUMNS, lines());
     }
     await tx.query(
       `INSERT INTO evaluation_run (from_week, to_week, employees, weeks, started_at) VALUES ($1, $2, $3, $4, $5)`,
@@ -139,16 +141,8 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
   return { from: first, to: addDays(last, 6), weeks: mondays.length, employees: employees.length, records, presenceDays, events, byStatus };
 }
 
-function* joinChunks(lines: string[], size = 1 << 20): Generator<string> {
-  let buf = '';
-  for (const l of lines) {
-    buf += l;
-    if (buf.length >= size) {
-      yield buf;
-      buf = '';
-    }
-  }
-  if (buf) yield buf;
+function int(n: number): string {
+  return n.toLocaleString('en-US');
 }
 
 /**
@@ -166,9 +160,7 @@ export async function computeWeeksLive(deps: Deps, employeeIds: readonly string[
   const employees = await getEmployees(deps.db, employeeIds);
   const hr = await loadHrFacts(deps, first, addDays(last, 6), employeeIds);
   const { fromMs, toMs } = eventWindowMs(first, last);
-  for (const e of employees) {
-    const events = await eventsOfEmployee(deps.db, e.employeeId, fromMs, toMs);
-    out.set(e.employeeId, evaluateEmployee(inputOf(e, events, hr), context, sorted).weeks);
-  }
+  const events = await eventsOfEmployees(deps.db, employees.map((e) => e.employeeId), fromMs, toMs);
+  for (const e of employees) out.set(e.employeeId, evaluateEmployee(inputOf(e, events.get(e.employeeId) ?? [], hr), context, sorted).weeks);
   return out;
 }

@@ -218,3 +218,32 @@ forEachStore('--skip-invalid writes the rejected rows with reasons and imports t
   assert.match(lines[2]!, /^m3,E100,SEA1,yesterday,in,4,timestamp,/);
   assert.ok(!existsSync(`${rejects}.partial`));
 });
+
+forEachStore('evaluate --changed re-evaluates exactly what late events touched, and equals a full evaluation', async (_t, db) => {
+  await migrate(db);
+  const deps = depsOf(db);
+  const fx = writeFixtures();
+  await loadAll(deps, fx);
+  const { evaluateChanged } = await import('./evaluate-changed.js');
+  assert.equal((await evaluateChanged(deps)).pairs, 0, 'nothing is dirty before any evaluation');
+  await evaluateWeeks(deps, { from: d('2026-11-16'), to: d('2026-11-29') });
+  // Events in evaluated weeks (one near a week boundary, late on a Sunday in Seattle) and one outside them.
+  const late = fx.write('late.csv', [
+    'event_id,employee_id,office_id,timestamp,direction',
+    'l1,E100,SEA1,2026-11-25T17:00:00Z,in',
+    'l2,V1,SEA1,2026-11-23T07:30:00Z,in',
+    'l3,V1,SEA1,2026-12-20T17:00:00Z,in',
+  ].join('\n') + '\n');
+  await importFile(deps, { kind: 'badges', file: late });
+  const dirty = await db.query<{ employee_id: string; week_start: string }>('SELECT employee_id, week_start FROM dirty_week ORDER BY 1, 2');
+  assert.deepEqual(dirty.map((r) => `${r.employee_id} ${r.week_start}`), ['E100 2026-11-23', 'V1 2026-11-16', 'V1 2026-11-23']);
+  const changed = await evaluateChanged(deps);
+  assert.equal(changed.pairs, 3);
+  const snapshot = async () => db.query(`SELECT employee_id, week_start, status, required, present, available, present_days::text AS days FROM weekly_compliance ORDER BY 1, 2`);
+  const incremental = await snapshot();
+  await evaluateWeeks(deps, { from: d('2026-11-16'), to: d('2026-11-29') });
+  assert.deepEqual(incremental, await snapshot());
+  assert.equal((await evaluateChanged(deps)).pairs, 0);
+  const w = (await getCompliance(deps, { employeeId: 'V1', from: d('2026-11-16'), to: d('2026-11-22') })).weeks[0]!;
+  assert.deepEqual(w.presentDays.map((p) => p.date), ['2026-11-22'], 'Monday 07:30Z is Sunday 23:30 in Seattle');
+});

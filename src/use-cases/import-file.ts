@@ -220,17 +220,21 @@ async function runImport(deps: Deps, opts: ImportOptions, rejects: Rejects): Pro
       return deps.db.transaction(async (tx) => {
         await createBadgeStage(tx);
         let valid = 0;
+        let fromMs = Infinity;
+        let toMs = -Infinity;
         const lines = async function* () {
           for await (const batch of validRows(deps, opts.file, rows.BADGE_COLUMNS, rows.parseBadgeRow, check, rejects, counter)) {
             for (const { value: b } of batch) {
               valid++;
+              if (b.at < fromMs) fromMs = b.at;
+              if (b.at > toMs) toMs = b.at;
               yield csvLine([b.employeeId, b.eventId, b.officeId, new Date(b.at).toISOString(), b.direction]);
             }
           }
         };
         await tx.copyFrom('badge_stage', BADGE_STAGE_COLUMNS, chunkLines(lines()));
         const importId = Number((await tx.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('import_run', 'import_id')) AS id`))[0]!.id);
-        const inserted = await mergeBadgeStage(tx, importId);
+        const inserted = await mergeBadgeStage(tx, importId, valid > 0 ? { fromMs, toMs } : null);
         summary.rows = counter.rows;
         summary.new = inserted;
         summary.duplicate = valid - inserted;

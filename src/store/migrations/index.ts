@@ -109,19 +109,10 @@ CREATE TABLE relocation (
   status           text NOT NULL
 );
 
--- Derived: presence days, replaced per employee and week by evaluation.
-CREATE TABLE presence_day (
-  employee_id   text NOT NULL,
-  day           date NOT NULL,
-  office_id     text NOT NULL,
-  first_at      timestamptz,
-  last_at       timestamptz,
-  dwell_minutes integer,
-  source        text NOT NULL,
-  PRIMARY KEY (employee_id, day)
-);
-
--- Derived: weekly compliance, replaced per employee and week by evaluation.
+-- Derived: weekly compliance, replaced per employee and week by evaluation. The week's
+-- presence days are stored with it (present_days: a JSON array of
+-- [date, office_id, source, dwell_minutes, first_ms, last_ms]) and exposed as rows by the
+-- presence_day view, so evaluation writes one compact row per employee and week.
 CREATE TABLE weekly_compliance (
   employee_id          text NOT NULL,
   week_start           date NOT NULL,
@@ -138,11 +129,31 @@ CREATE TABLE weekly_compliance (
   days_per_week        smallint NOT NULL,
   rule                 text,
   home_office_id       text NOT NULL,
+  present_days         json,
   excused              jsonb,
   extra                jsonb,
   PRIMARY KEY (employee_id, week_start)
 );
 CREATE INDEX weekly_compliance_week_idx ON weekly_compliance (week_start, status);
+
+-- Presence days (derived), one row per employee and local date.
+CREATE VIEW presence_day AS
+SELECT w.employee_id,
+       (d ->> 0)::date AS day,
+       d ->> 1 AS office_id,
+       to_timestamp((d ->> 4)::float8 / 1000) AS first_at,
+       to_timestamp((d ->> 5)::float8 / 1000) AS last_at,
+       (d ->> 3)::integer AS dwell_minutes,
+       d ->> 2 AS source
+FROM weekly_compliance w, json_array_elements(w.present_days) d;
+
+-- Weeks whose badge data changed after they were evaluated (late events): what
+-- \`hubday evaluate --changed\` recomputes.
+CREATE TABLE dirty_week (
+  employee_id text NOT NULL,
+  week_start  date NOT NULL,
+  PRIMARY KEY (employee_id, week_start)
+);
 
 CREATE TABLE evaluation_run (
   run_id      bigserial PRIMARY KEY,
@@ -166,7 +177,7 @@ CREATE TABLE import_run (
 );
 `,
     down: `
-DROP TABLE import_run; DROP TABLE evaluation_run; DROP TABLE weekly_compliance; DROP TABLE presence_day;
+DROP TABLE dirty_week; DROP TABLE import_run; DROP TABLE evaluation_run; DROP VIEW presence_day; DROP TABLE weekly_compliance;
 DROP TABLE relocation; DROP TABLE exception_grant; DROP TABLE attestation; DROP TABLE policy;
 DROP TABLE holiday_override; DROP TABLE leave; DROP TABLE badge_event; DROP TABLE employee; DROP TABLE office;
 `,
