@@ -20,7 +20,7 @@ import { type DuckdbSession, sqlString } from './baselines.js';
 export const HUBDAY_WEEKLY_SQL = `SELECT employee_id, date_trunc('week', day)::date AS week_start, count(*) AS days
 FROM presence_day WHERE source = 'badge' GROUP BY 1, 2`;
 
-/** Streams hubday's weekly badge present-day counts into a CSV file (no header); returns the bytes written. */
+/** Streams hubday's weekly badge present-day counts into a CSV file (no header). */
 export async function exportHubdayWeekly(db: Db, file: string): Promise<void> {
   const out = createWriteStream(file);
   try {

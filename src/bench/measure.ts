@@ -18,7 +18,8 @@ export const SAMPLE_MS = 50;
 const MIB = 1024 * 1024;
 
 export interface StepMemory {
-  /** MiB. */
+  /** MiB: the process's RSS when the step began (what earlier steps left), and its peak during the step. */
+  startRssMib: number;
   peakRssMib: number;
   peakHeapMib: number;
   /** MiB, summed over the PostgreSQL server's processes; null where no server is involved. */
@@ -36,11 +37,12 @@ export class MemorySampler {
 
   static async create(): Promise<MemorySampler> {
     const worker = new Worker(new URL('./memory-sampler.js', import.meta.url));
-    worker.unref();
     await new Promise<void>((resolve, reject) => {
       worker.once('online', resolve);
       worker.once('error', reject);
     });
+    // Unreferenced only once running: the process should not stay alive for the sampler alone.
+    worker.unref();
     return new MemorySampler(worker);
   }
 
@@ -58,6 +60,7 @@ export class MemorySampler {
       if (m.heapUsed > peakHeap) peakHeap = m.heapUsed;
     };
     local();
+    const startRss = peakRss;
     const timer = setInterval(local, SAMPLE_MS);
     this.request({ cmd: 'start', intervalMs: SAMPLE_MS, pgPid });
     return async () => {
@@ -73,6 +76,7 @@ export class MemorySampler {
         this.request({ cmd: 'stop' });
       });
       return {
+        startRssMib: startRss / MIB,
         peakRssMib: Math.max(peakRss, report.peakRss) / MIB,
         peakHeapMib: peakHeap / MIB,
         peakPgRssMib: report.peakPgRss === null ? null : report.peakPgRss / MIB,

@@ -223,7 +223,7 @@ export function renderReport(r: BenchResult): string {
       `badges.csv ${d.badgeMib.toFixed(1)} MiB; seed ${d.seed}; ${d.reused ? 'reused from' : `generated in ${fmtSeconds(d.generateSeconds)} s into`} ${d.dir}`,
   );
   out.push('');
-  out.push('| store | step | rows | seconds | rows/s | peak RSS MiB | peak heap MiB | PG server RSS MiB | notes |');
+  out.push('| store | step | rows | seconds | rows/s | peak RSS MiB (at start) | peak heap MiB | PG server RSS MiB | notes |');
   out.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const s of r.steps) {
     const rate = s.rows !== null && s.seconds !== null && s.seconds > 0 && !s.error ? int(s.rows / s.seconds) : '—';
@@ -234,11 +234,11 @@ export function renderReport(r: BenchResult): string {
     ].filter(Boolean).join('; ');
     out.push(
       `| ${s.group} | ${cell(s.name)} | ${s.rows === null ? '—' : int(s.rows)} | ${s.error ? 'failed' : fmtSeconds(s.seconds)} | ${rate} | ` +
-        `${fmtMib(s.memory?.peakRssMib)} | ${fmtMib(s.memory?.peakHeapMib)} | ${fmtMib(s.memory?.peakPgRssMib)} | ${cell(notes)} |`,
+        `${s.memory ? `${fmtMib(s.memory.peakRssMib)} (${fmtMib(s.memory.startRssMib)})` : '—'} | ${fmtMib(s.memory?.peakHeapMib)} | ${fmtMib(s.memory?.peakPgRssMib)} | ${cell(notes)} |`,
     );
   }
   out.push('');
-  out.push('| target | value | target | verdict |');
+  out.push('| measure | value | target | verdict |');
   out.push('| --- | --- | --- | --- |');
   for (const t of r.targets) out.push(`| ${cell(t.measure)} | ${cell(t.value)} | ${cell(t.target)} | ${cell(t.verdict)} |`);
   out.push('');
@@ -302,8 +302,10 @@ PostgreSQL server (\`scripts/with-postgres.sh\`). Each run appends its report be
 "import + evaluate" is the sum of importing the HR data, importing the badge file and
 evaluating; DuckDB's time is its one statement reading both CSV files. rows/s counts
 input rows (for evaluate, the badge events in the store; for the re-evaluation, the
-weekly records recomputed). The PostgreSQL server's RSS is summed over its processes,
-so shared buffers count once per process that touched them.
+weekly records recomputed). Memory is the peak during the step; the process's RSS at the
+step's start is shown beside it, since memory that earlier steps took (PGlite's
+WebAssembly heap, DuckDB's buffers) is not always given back. The PostgreSQL server's RSS
+is summed over its processes, so shared buffers count once per process that touched them.
 `;
 
 /** Appends the report to BENCHMARKS.md, creating it with its introduction when missing. */

@@ -10,7 +10,7 @@ import { mapHeader, type ColumnSpec, type HeaderMap } from '../import/columns.js
 import * as rows from '../import/row-parsers.js';
 import type { FieldError, ParseResult } from '../import/row-parsers.js';
 import { HubdayError, inputError, type InputProblem } from '../errors.js';
-import { csvLine, chunkLines } from '../store/csv-text.js';
+import { csvField, csvLine, chunkLines } from '../store/csv-text.js';
 import { officeIds, upsertOffices, upsertHolidayOverrides } from '../store/office.repository.js';
 import { managerLinks, upsertEmployees } from '../store/employee.repository.js';
 import { upsertLeave } from '../store/hr.repository.js';
@@ -228,7 +228,7 @@ async function runImport(deps: Deps, opts: ImportOptions, rejects: Rejects): Pro
               valid++;
               if (b.at < fromMs) fromMs = b.at;
               if (b.at > toMs) toMs = b.at;
-              yield csvLine([b.employeeId, b.eventId, b.officeId, new Date(b.at).toISOString(), b.direction]);
+              yield csvField(b.employeeId) + ',' + csvField(b.eventId) + ',' + csvField(b.officeId) + ',' + b.at + ',' + (b.direction ?? '') + '\n';
             }
           }
         };
