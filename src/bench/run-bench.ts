@@ -281,7 +281,7 @@ async function runStore(
   const to = c.to as LocalDate;
   let store: StoreHandle | null = null;
   const stepsLeft: Array<[StepKey, string]> = [
-    ['import_hr', 'import HR data'], ['import_badges', 'import badges'], ['evaluate', 'evaluate'], ['import_late', `import ${LATE_EVENTS} late events`],
+    ['import_hr', 'import HR data'], ['import_badges', 'import badges'], ['evaluate', 'evaluate'], ['import_late', `import ${LATE_EVENTS.toLocaleString('en-US')} late events`],
     ['evaluate_changed', 're-evaluate changed (evaluateChanged)'], ['team_view', 'team view'], ['employee_quarter', "employee's quarter"],
   ];
   const skipRest = (from: StepKey, why: string) => {
@@ -540,6 +540,7 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       data: {
         employees: c.counts.employees, weeks: SIZES[opts.size].weeks, offices: c.counts.offices, events: c.counts.badgeEvents,
         badgeMib: ds.badgeBytes / 1048576, from: c.from, to: c.to, seed: opts.seed, dir: ds.dir, reused: ds.reused, generateSeconds: ds.generateSeconds,
+        repairedEmployees: ds.repairedEmployees,
       },
       stores: opts.stores,
       steps: run.steps,
@@ -570,11 +571,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Pro
   const report = renderReport(result);
   process.stdout.write('\n' + report + '\n');
   if (opts.jsonOut) writeFileSync(opts.jsonOut, JSON.stringify(result, null, 2) + '\n');
-  if (opts.append) {
+  if (opts.append && result.ok) {
     const file = path.join(REPO_ROOT, 'BENCHMARKS.md');
     appendToBenchmarks(file, report);
     log(`appended to ${file}`);
-  }
+  } else if (opts.append) log('not appended to BENCHMARKS.md: the run failed');
   if (!result.ok) log(`FAILED: ${result.failures.join('; ')}`);
   return result.ok ? 0 : 1;
 }
