@@ -122,7 +122,7 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
             byStatus[w.status]++;
             presenceDays += w.presentDays.length;
           }
-          if (buf.length >= 1 << 20) {
+          if (buf.length >= 1 << 16) {
             yield buf;
             buf = '';
             progress?.update((p + (k / employees.length) * pass.length) / mondays.length, `${int(k)} of ${int(employees.length)} employees`);
