@@ -3,7 +3,7 @@
  * streamed to disk), generated once per size and seed and reused while the
  * marker file says it matches; and the 1,000 late badge events.
  */
-import { createReadStream, createWriteStream, existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createHash } from 'node:crypto';
@@ -26,8 +26,8 @@ export const SIZES: Record<SizeName, { employees: number; weeks: number }> = {
 /** Fixed, so every run of a size and seed sees the same bytes. A Monday. */
 export const LAST_WEEK_MONDAY = '2026-11-16';
 const MARKER = '.hubday-bench.json';
-/** Bumped when what the benchmark does to a generated data set changes (2: employee repair). */
-const FORMAT = 2;
+/** Bumped when what the benchmark does to a generated data set changes. */
+const FORMAT = 3;
 
 export interface Dataset {
   size: SizeName;
@@ -38,8 +38,6 @@ export interface Dataset {
   /** Seconds spent generating (0 when reused). */
   generateSeconds: number;
   badgeBytes: number;
-  /** Employees whose termination date the generator put before their hire date, moved to the hire date (see repairEmployees). */
-  repairedEmployees: number;
 }
 
 interface Marker {
@@ -51,7 +49,6 @@ interface Marker {
   seed: number;
   generator: string;
   company: GeneratedCompany;
-  repairedEmployees: number;
 }
 
 /** A fingerprint of the generator's code: data made by another version is not reused. */
@@ -83,8 +80,7 @@ export async function prepareDataset(opts: { size: SizeName; seed: number; dir: 
       const files = [company.files.offices, company.files.employees, company.files.badges, company.files.leave, company.files.holidays, ...company.files.policies];
       if (same && files.every((f) => existsSync(f))) {
         opts.log(`reusing the ${size} data set in ${dir} (same size, seed ${seed} and generator; delete the folder to generate it anew)`);
-        const repairedEmployees = m.repairedEmployees ?? 0;
-        return { size, seed, dir, company, reused: true, generateSeconds: 0, badgeBytes: statSync(company.files.badges).size, repairedEmployees };
+        return { size, seed, dir, company, reused: true, generateSeconds: 0, badgeBytes: statSync(company.files.badges).size };
       }
     } catch {
       // an unreadable marker: generate anew
@@ -96,59 +92,11 @@ export async function prepareDataset(opts: { size: SizeName; seed: number; dir: 
   const t0 = performance.now();
   const company = await generateCompany({ employees, weeks, lastWeekMonday: LAST_WEEK_MONDAY, seed, outDir: dir });
   const generateSeconds = (performance.now() - t0) / 1000;
-  const repairedEmployees = await repairEmployees(company.files.employees);
-  if (repairedEmployees > 0) {
-    opts.log(
-      `WARNING: the generator wrote ${repairedEmployees} employee(s) terminated before their hire date, which the importer rightly rejects; ` +
-        'their termination date was moved to their hire date (fix src/demo/generate-company.ts: "terminated before the range" must not precede the hire date)',
-    );
-  }
-  const marker: Marker = { ...wanted, company, repairedEmployees };
+  const marker: Marker = { ...wanted, company };
   writeFileSync(markerFile, JSON.stringify(marker, null, 2) + '\n');
-  return { size, seed, dir, company, reused: false, generateSeconds, badgeBytes: statSync(company.files.badges).size, repairedEmployees };
+  return { size, seed, dir, company, reused: false, generateSeconds, badgeBytes: statSync(company.files.badges).size };
 }
 
-/**
- * Works around a generator bug: an employee hired a few weeks before the range and
- * "terminated before the range" can get a termination date before the hire date,
- * and then the whole employee file is (rightly) rejected by the importer. Such a
- * termination date is moved to the hire date (employed one day, before the range:
- * no badge events, no weeks in the range). A no-op once the generator is fixed.
- * Returns how many rows were changed.
- */
-export async function repairEmployees(file: string): Promise<number> {
-  const tmp = `${file}.repairing`;
-  const out = createWriteStream(tmp);
-  let repaired = 0;
-  try {
-    const lines = createInterface({ input: createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity });
-    let header: string[] | null = null;
-    let hire = -1;
-    let term = -1;
-    for await (const line of lines) {
-      let text = line;
-      if (header === null) {
-        header = line.split(',');
-        hire = header.indexOf('hire_date');
-        term = header.indexOf('termination_date');
-      } else if (hire >= 0 && term >= 0 && !line.includes('"')) {
-        const f = line.split(',');
-        if (f.length === header.length && f[term] !== '' && f[term]! < f[hire]!) {
-          f[term] = f[hire]!;
-          text = f.join(',');
-          repaired++;
-        }
-      }
-      if (!out.write(text + '\n')) await once(out, 'drain');
-    }
-  } finally {
-    out.end();
-    await finished(out);
-  }
-  if (repaired > 0) renameSync(tmp, file);
-  else rmSync(tmp, { force: true });
-  return repaired;
-}
 
 /** The same company with its file paths in `dir` (the folder may have been moved). */
 function relocate(c: GeneratedCompany, dir: string): GeneratedCompany {

@@ -540,7 +540,6 @@ export async function runBench(opts: BenchOptions): Promise<BenchResult> {
       data: {
         employees: c.counts.employees, weeks: SIZES[opts.size].weeks, offices: c.counts.offices, events: c.counts.badgeEvents,
         badgeMib: ds.badgeBytes / 1048576, from: c.from, to: c.to, seed: opts.seed, dir: ds.dir, reused: ds.reused, generateSeconds: ds.generateSeconds,
-        repairedEmployees: ds.repairedEmployees,
       },
       stores: opts.stores,
       steps: run.steps,

@@ -476,7 +476,8 @@ class OrgBuilder {
         const d = rng.int(fromDn + 2, toDn);
         p.termDn = d - (isoWeekdayOfDayNumber(d) >= 6 ? isoWeekdayOfDayNumber(d) - 5 : 0); // a weekday
       } else if (u < RATES.terminatedInRange + RATES.terminatedBeforeRange) {
-        p.termDn = fromDn - rng.int(3, 42);
+        // Left shortly before the range, never before they were hired.
+        p.termDn = Math.max(p.hireDn, fromDn - rng.int(3, 42));
       }
     }
   }
