@@ -12,18 +12,18 @@ export async function createBadgeStage(db: Db): Promise<void> {
 export const BADGE_STAGE_COLUMNS = ['employee_id', 'event_id', 'office_id', 'at_ms', 'direction'] as const;
 
 /**
- * Moves staged events into badge_event, skipping ids already stored (and repeats
- * inside the file). Returns how many were new.
+ * Moves a staged batch into badge_event, skipping ids already stored (and
+ * repeats inside the file), and empties the stage. Returns how many were new.
  */
-export async function mergeBadgeStage(db: Db, importId: number, staged: { fromMs: number; toMs: number } | null): Promise<number> {
+export async function mergeBadgeStage(db: Db, importId: number, staged: { fromMs: number; toMs: number }): Promise<number> {
   const res = await db.run(
     `INSERT INTO badge_event (employee_id, event_id, office_id, at, direction, import_id)
      SELECT employee_id, event_id, office_id, to_timestamp(at_ms / 1000.0), direction, $1 FROM badge_stage
      ON CONFLICT (employee_id, event_id) DO NOTHING`,
     [importId],
   );
-  if (staged && res.rowCount > 0) await markDirtyWeeks(db, staged.fromMs, staged.toMs);
-  await db.exec('DROP TABLE badge_stage');
+  if (res.rowCount > 0) await markDirtyWeeks(db, staged.fromMs, staged.toMs);
+  await db.exec('TRUNCATE badge_stage');
   return res.rowCount;
 }
 

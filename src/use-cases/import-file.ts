@@ -20,6 +20,9 @@ import type { Db } from '../store/db.js';
 import type { LocalDate } from '../engine/dates.js';
 import type { TimeZone } from '../engine/time-zone.js';
 
+/** Badge rows per batch: large enough for set-based work, small enough to overlap parsing with the store's work. */
+const BADGE_BATCH_ROWS = 250_000;
+
 export type ImportKind = 'offices' | 'employees' | 'badges' | 'leave' | 'holidays';
 export const IMPORT_KINDS: readonly ImportKind[] = ['offices', 'employees', 'badges', 'leave', 'holidays'];
 
@@ -219,22 +222,36 @@ async function runImport(deps: Deps, opts: ImportOptions, rejects: Rejects): Pro
         : null;
       return deps.db.transaction(async (tx) => {
         await createBadgeStage(tx);
+        const importId = Number((await tx.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('import_run', 'import_id')) AS id`))[0]!.id);
         let valid = 0;
+        let inserted = 0;
+        // Batches: while the store deduplicates one batch, the next one is parsed and validated.
+        let merging: Promise<number> | null = null;
+        const flush = async (lines: string[], fromMs: number, toMs: number) => {
+          if (merging) inserted += await merging;
+          await tx.copyFrom('badge_stage', BADGE_STAGE_COLUMNS, chunkLines(lines));
+          merging = mergeBadgeStage(tx, importId, { fromMs, toMs });
+          merging.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+        };
+        let lines: string[] = [];
         let fromMs = Infinity;
         let toMs = -Infinity;
-        const lines = async function* () {
-          for await (const batch of validRows(deps, opts.file, rows.BADGE_COLUMNS, rows.parseBadgeRow, check, rejects, counter)) {
-            for (const { value: b } of batch) {
-              valid++;
-              if (b.at < fromMs) fromMs = b.at;
-              if (b.at > toMs) toMs = b.at;
-              yield csvField(b.employeeId) + ',' + csvField(b.eventId) + ',' + csvField(b.officeId) + ',' + b.at + ',' + (b.direction ?? '') + '\n';
-            }
+        for await (const batch of validRows(deps, opts.file, rows.BADGE_COLUMNS, rows.parseBadgeRow, check, rejects, counter)) {
+          for (const { value: b } of batch) {
+            valid++;
+            if (b.at < fromMs) fromMs = b.at;
+            if (b.at > toMs) toMs = b.at;
+            lines.push(csvField(b.employeeId) + ',' + csvField(b.eventId) + ',' + csvField(b.officeId) + ',' + b.at + ',' + (b.direction ?? '') + '\n');
           }
-        };
-        await tx.copyFrom('badge_stage', BADGE_STAGE_COLUMNS, chunkLines(lines()));
-        const importId = Number((await tx.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('import_run', 'import_id')) AS id`))[0]!.id);
-        const inserted = await mergeBadgeStage(tx, importId, valid > 0 ? { fromMs, toMs } : null);
+          if (lines.length >= BADGE_BATCH_ROWS) {
+            await flush(lines, fromMs, toMs);
+            lines = [];
+            fromMs = Infinity;
+            toMs = -Infinity;
+          }
+        }
+        if (lines.length > 0) await flush(lines, fromMs, toMs);
+        if (merging) inserted += await merging;
         summary.rows = counter.rows;
         summary.new = inserted;
         summary.duplicate = valid - inserted;
