@@ -390,7 +390,7 @@ async function runDemoChild(): Promise<{ seconds: number; lastLine: string }> {
   try {
     const t0 = performance.now();
     const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin', 'hubday'), '--data', path.join(dir, 'store'), 'demo', '--employees', '5000'], {
+      const child = spawn(process.execPath, ['--max-semi-space-size=64', path.join(REPO_ROOT, 'bin', 'hubday'), '--data', path.join(dir, 'store'), 'demo', '--employees', '5000'], {
         cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';
