@@ -499,31 +499,21 @@ function apportion(total: number, weights: readonly number[], min = 0): number[]
 // Output: chunked writers, timestamps.
 // ---------------------------------------------------------------------------
 
-/** Collects text and writes it in ~1 MB chunks, waiting for 'drain' when the stream is full. */
-class ChunkWriter {
-  private buffer = '';
+/** A write stream that remembers its error and waits for 'drain' when full. */
+abstract class StreamWriter {
   private error: Error | null = null;
   private readonly stream: WriteStream;
 
-  constructor(readonly file: string) {
-    this.stream = createWriteStream(file, { highWaterMark: 4 * CHUNK_CHARS });
+  constructor(readonly file: string, highWaterMark: number) {
+    this.stream = createWriteStream(file, { highWaterMark });
     this.stream.on('error', (e) => (this.error = e));
   }
 
-  add(text: string): void {
-    this.buffer += text;
-  }
+  abstract flush(): Promise<void>;
 
-  async flushIfFull(): Promise<void> {
-    if (this.buffer.length >= CHUNK_CHARS) await this.flush();
-  }
-
-  async flush(): Promise<void> {
+  protected async write(chunk: string | Buffer): Promise<void> {
     if (this.error) throw this.error;
-    if (this.buffer.length === 0) return;
-    const ok = this.stream.write(this.buffer);
-    this.buffer = '';
-    if (!ok) await once(this.stream, 'drain');
+    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
   }
 
   async close(): Promise<void> {
@@ -539,21 +529,41 @@ class ChunkWriter {
   }
 }
 
+/** Collects text and writes it in ~1 MB chunks. */
+class ChunkWriter extends StreamWriter {
+  private buffer = '';
+
+  constructor(file: string) {
+    super(file, 4 * CHUNK_CHARS);
+  }
+
+  add(text: string): void {
+    this.buffer += text;
+  }
+
+  async flushIfFull(): Promise<void> {
+    if (this.buffer.length >= CHUNK_CHARS) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const chunk = this.buffer;
+    this.buffer = '';
+    await this.write(chunk);
+  }
+}
+
 /**
  * Writes ASCII bytes straight into ~1 MB buffers and hands each full buffer to
- * a write stream, waiting for 'drain' when the stream is full. Used for the
- * badge file, where allocating a string per event would cost more than
- * generating it.
+ * the stream. Used for the badge file, where allocating a string per event
+ * would cost more than generating it.
  */
-class ByteWriter {
+class ByteWriter extends StreamWriter {
   buf: Buffer = Buffer.allocUnsafe(CHUNK_BYTES + 64 * 1024);
   pos = 0;
-  private error: Error | null = null;
-  private readonly stream: WriteStream;
 
-  constructor(readonly file: string) {
-    this.stream = createWriteStream(file, { highWaterMark: 4 * CHUNK_BYTES });
-    this.stream.on('error', (e) => (this.error = e));
+  constructor(file: string) {
+    super(file, 4 * CHUNK_BYTES);
   }
 
   /** Makes room for at least `bytes` more bytes. */
@@ -574,25 +584,12 @@ class ByteWriter {
   }
 
   async flush(): Promise<void> {
-    if (this.error) throw this.error;
     if (this.pos === 0) return;
     // The stream keeps the chunk until it is written: start a fresh buffer.
     const chunk = this.buf.subarray(0, this.pos);
     this.buf = Buffer.allocUnsafe(CHUNK_BYTES + 64 * 1024);
     this.pos = 0;
-    if (!this.stream.write(chunk)) await once(this.stream, 'drain');
-  }
-
-  async close(): Promise<void> {
-    await this.flush();
-    this.stream.end();
-    await finished(this.stream);
-    if (this.error) throw this.error;
-  }
-
-  /** Closes the file without finishing it (after a failure). */
-  destroy(): void {
-    this.stream.destroy();
+    await this.write(chunk);
   }
 }
 

@@ -66,7 +66,8 @@ const FIELD_START = 0;
 const QUOTED = 1;
 const QUOTE_SEEN = 2; // a quote inside a quoted field: closing, or the first of ""
 
-function show(text: string): string {
+/** Quotes a value for an error reason, truncated to 40 characters (never inside a surrogate pair). */
+export function quoteValue(text: string): string {
   let t = text;
   if (t.length > 40) {
     let cut = 40;
@@ -322,7 +323,7 @@ class CsvParser {
       throw new CsvSyntaxError(
         this.recLine,
         this.fields.length + 1,
-        `unexpected character after closing quote: ${show(String.fromCodePoint(buf.codePointAt(p)!))}`,
+        `unexpected character after closing quote: ${quoteValue(String.fromCodePoint(buf.codePointAt(p)!))}`,
       );
     }
     this.pos = p;

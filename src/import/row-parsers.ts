@@ -7,6 +7,7 @@
 import { parseLocalDate, parseWorkWeek } from '../engine/dates.js';
 import { isValidTimeZone } from '../engine/time-zone.js';
 import type { ColumnSpec, HeaderMap } from './columns.js';
+import { quoteValue } from './csv-reader.js';
 
 export interface FieldError {
   /** The spec column name, e.g. "timestamp". */
@@ -144,17 +145,7 @@ function run<T>(parse: () => T): ParseResult<T> {
   }
 }
 
-/** Quotes a value for a reason, truncated to 40 characters. */
-export function quoteValue(text: string): string {
-  let t = text;
-  if (t.length > 40) {
-    let cut = 40;
-    const c = t.charCodeAt(cut - 1);
-    if (c >= 0xd800 && c <= 0xdbff) cut--;
-    t = t.slice(0, cut) + '…';
-  }
-  return JSON.stringify(t);
-}
+export { quoteValue };
 
 /** The trimmed value of a column ('' when the column is absent). */
 function value(fields: string[], h: HeaderMap, column: string): string {
