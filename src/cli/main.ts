@@ -65,6 +65,15 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
     .description('Return-to-office policy engine: badge and HR data in, exact and explainable weekly compliance out.')
     .option('--data <dir>', 'embedded store folder (default: $HUBDAY_DATA or ./hubday-data; DATABASE_URL selects PostgreSQL)')
     .showHelpAfterError('(run with --help for usage)')
+    .addHelpText('after', `
+Exit codes: 0 ok, 1 failure, 2 bad usage or bad input (file:line:column: reason).
+
+Examples:
+  hubday demo                                   a synthetic company in ./hubday-data
+  hubday import badges badges.csv --skip-invalid rejects.csv
+  hubday evaluate --from 2026-08-24 --to 2026-11-22
+  hubday compliance E100 --from 2026-11-01 --to 2026-11-30 --json
+  hubday team M1 --week 2026-W47 --indirect`)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
 
