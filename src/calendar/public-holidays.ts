@@ -56,8 +56,8 @@ export function publicHolidays(region: OfficeCalendarInput, years: readonly numb
 }
 
 /**
- * A holiday lookup for all offices over [from, to] (plus the neighbouring
- * years, so windows that cross a year end work), with overrides applied.
+ * A holiday lookup for all offices over [from, to] (callers pad the range to
+ * cover every window they look at), with overrides applied.
  */
 export function buildHolidayLookup(
   offices: readonly OfficeCalendarInput[],
@@ -66,7 +66,7 @@ export function buildHolidayLookup(
   to: LocalDate,
 ): HolidayLookup {
   const years: number[] = [];
-  for (let y = Number(from.slice(0, 4)) - 1; y <= Number(to.slice(0, 4)) + 1; y++) years.push(y);
+  for (let y = Number(from.slice(0, 4)); y <= Number(to.slice(0, 4)); y++) years.push(y);
   const byOffice = new Map<string, Map<LocalDate, string>>();
   for (const o of offices) byOffice.set(o.officeId, publicHolidays(o, years));
   for (const ov of overrides) {
