@@ -86,6 +86,9 @@ export class MemorySampler {
 
   /** Times `fn` and samples memory meanwhile. `pgPid`: the postmaster to sample too, or null. */
   async measure<T>(pgPid: number | null, fn: () => Promise<T>): Promise<Measured<T>> {
+    // Each step starts with the previous steps' garbage collected (node --expose-gc),
+    // so that a step is not charged for a collection of another step's objects.
+    (globalThis as { gc?: () => void }).gc?.();
     const stop = this.start(pgPid);
     const t0 = performance.now();
     let value: T;
