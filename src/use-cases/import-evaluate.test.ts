@@ -247,3 +247,26 @@ forEachStore('evaluate --changed re-evaluates exactly what late events touched, 
   const w = (await getCompliance(deps, { employeeId: 'V1', from: d('2026-11-16'), to: d('2026-11-22') })).weeks[0]!;
   assert.deepEqual(w.presentDays.map((p) => p.date), ['2026-11-22'], 'Monday 07:30Z is Sunday 23:30 in Seattle');
 });
+
+forEachStore('--skip-invalid keeps the original fields of employees rejected for their manager or a repeated id', async (_t, db) => {
+  await migrate(db);
+  const deps = depsOf(db);
+  const fx = writeFixtures();
+  await loadAll(deps, fx);
+  const file = fx.write('staff.csv', [
+    'employee_id,email,name,manager_id,level,home_office_id,arrangement,hire_date,extra_column',
+    'N1,n1@example.com,"Lee, Ann",M1,5,SEA1,hybrid,2024-01-08,x',
+    'N2,n2@example.com,Bo,GHOST,5,SEA1,hybrid,2024-01-08,y',
+    'N3,n3@example.com,Cy,N2,5,SEA1,hybrid,2024-01-08,z',
+    'N1,n1@example.com,Ann Lee,M1,5,SEA1,hybrid,2024-01-08,w',
+  ].join('\n') + '\n');
+  const rejects = `${fx.dir}/staff-rejects.csv`;
+  const s = await importFile(deps, { kind: 'employees', file, skipInvalid: rejects });
+  assert.deepEqual([s.rows, s.new, s.rejected], [4, 1, 3]);
+  const lines = readFileSync(rejects, 'utf8').trim().split('\n');
+  assert.equal(lines[0], 'employee_id,email,name,manager_id,level,home_office_id,arrangement,hire_date,extra_column,error_line,error_column,error_reason');
+  assert.ok(lines.includes('N1,n1@example.com,Ann Lee,M1,5,SEA1,hybrid,2024-01-08,w,5,employee_id,"""N1"" appears twice in the file (first on line 2)"'), lines.join('\n'));
+  assert.ok(lines.includes('N2,n2@example.com,Bo,GHOST,5,SEA1,hybrid,2024-01-08,y,3,manager_id,"unknown employee ""GHOST"""'), lines.join('\n'));
+  // N3's manager N2 was rejected, so N3 is too (never an orphan in the tree).
+  assert.ok(lines.includes('N3,n3@example.com,Cy,N2,5,SEA1,hybrid,2024-01-08,z,4,manager_id,"unknown employee ""N2"""'), lines.join('\n'));
+});

@@ -49,6 +49,8 @@ export interface ImportSummary {
 interface Lined<T> {
   line: number;
   value: T;
+  /** The row's fields as read, for the rejects file. */
+  fields: string[];
 }
 
 /** Collects rejected rows (with --skip-invalid) into FILE.partial, renamed into place on success. */
@@ -59,10 +61,8 @@ class Rejects {
     private readonly path: string | undefined,
     private readonly file: string,
   ) {}
-  get enabled(): boolean {
-    return this.path !== undefined;
-  }
-  private header: string[] = [];
+  /** The file's header as read (trimmed): the columns of the rejects file. */
+  header: string[] = [];
   setHeader(h: string[]): void {
     this.header = h;
   }
@@ -132,7 +132,7 @@ async function* validRows<T>(
         counter.rows++;
         const result = checkRow(rec, header, width, parse, check, name);
         if ('problem' in result) rejects.add(result.problem, rec.fields);
-        else valid.push({ line: rec.line, value: result.value });
+        else valid.push({ line: rec.line, value: result.value, fields: rec.fields });
       }
       if (valid.length > 0) yield valid;
       progress?.update(source.size ? source.bytesRead() / source.size : null, `${counter.rows.toLocaleString('en-US')} rows`);
@@ -278,13 +278,12 @@ async function runImport(deps: Deps, opts: ImportOptions, rejects: Rejects): Pro
       const offices = await existingIds(deps.db, 'office');
       const check = (r: rows.EmployeeRow): FieldError | null =>
         offices.has(r.homeOfficeId) ? null : { column: 'home_office_id', reason: `unknown office "${r.homeOfficeId}"` };
-      let header: string[] = [];
       const list = dedupe(
         await collect(validRows(deps, opts.file, rows.EMPLOYEE_COLUMNS, rows.parseEmployeeRow, check, rejects, counter)),
         (r) => r.employeeId, 'employee_id', name, rejects,
       );
-      header = rejectsHeader(rejects);
-      const accepted = checkManagers(list, await managerLinks(deps.db), (l, reason) => reject(l.line, header, 'manager_id', reason, employeeFields(header, l.value)));
+      const header = rejects.header;
+      const accepted = checkManagers(list, await managerLinks(deps.db), (l, reason) => reject(l.line, header, 'manager_id', reason, l.fields));
       return deps.db.transaction(async (tx) =>
         finish(tx, await upsertEmployees(tx, accepted.map((l) => ({ ...l.value, hireDate: l.value.hireDate as LocalDate, terminationDate: l.value.terminationDate as LocalDate | null })))),
       );
@@ -311,18 +310,6 @@ async function runImport(deps: Deps, opts: ImportOptions, rejects: Rejects): Pro
   }
 }
 
-function rejectsHeader(r: Rejects): string[] {
-  return (r as unknown as { header: string[] }).header;
-}
-
-function employeeFields(header: string[], e: rows.EmployeeRow): string[] {
-  const byName: Record<string, string> = {
-    employee_id: e.employeeId, email: e.email, name: e.name, manager_id: e.managerId ?? '', level: String(e.level), job_family: e.jobFamily ?? '',
-    org: e.org ?? '', home_office_id: e.homeOfficeId, arrangement: e.arrangement, hire_date: e.hireDate, termination_date: e.terminationDate ?? '',
-  };
-  return header.map((h) => byName[h.toLowerCase()] ?? '');
-}
-
 /** A key repeated inside one file is ambiguous: the later row is an error naming the first. */
 function dedupe<T>(list: Lined<T>[], key: (v: T) => string, column: string, file: string, rejects: Rejects): Lined<T>[] {
   const first = new Map<string, number>();
@@ -331,8 +318,8 @@ function dedupe<T>(list: Lined<T>[], key: (v: T) => string, column: string, file
     const k = key(l.value);
     const prev = first.get(k);
     if (prev !== undefined) {
-      const h = rejectsHeader(rejects);
-      rejects.add({ file, line: l.line, column: h.findIndex((x) => x.toLowerCase() === column) + 1 || 1, columnName: column, reason: `"${k.replace('\u0000', ' ')}" appears twice in the file (first on line ${prev})` }, []);
+      const h = rejects.header;
+      rejects.add({ file, line: l.line, column: h.findIndex((x) => x.toLowerCase() === column) + 1 || 1, columnName: column, reason: `"${k.replace('\u0000', ' ')}" appears twice in the file (first on line ${prev})` }, l.fields);
       continue;
     }
     first.set(k, l.line);
