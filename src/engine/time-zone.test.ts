@@ -98,3 +98,26 @@ test('property: a wall time that exists maps to an instant showing that wall tim
     { numRuns: 300 },
   );
 });
+
+test('offsetMinutesAt agrees with Intl at random instants, odd zones included', () => {
+  const zones = ['America/Los_Angeles', 'Europe/London', 'Australia/Lord_Howe', 'Pacific/Chatham', 'Asia/Kathmandu', 'America/St_Johns', 'Asia/Jerusalem', 'UTC'];
+  const intlOffset = (tz: string, at: number) => {
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(new Date(at));
+    const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
+    return Math.round((Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second')) - Math.floor(at / 1000) * 1000) / 60_000);
+  };
+  fc.assert(
+    fc.property(fc.constantFrom(...zones), fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2031, 0, 1) }), (tz, at) => {
+      assert.equal(offsetMinutesAt(tz as never, at), intlOffset(tz, at));
+    }),
+    { numRuns: 3000 },
+  );
+  // Around every change of 2026 in Lord Howe (30-minute DST) and Los Angeles, minute by minute.
+  for (const tz of ['Australia/Lord_Howe', 'America/Los_Angeles']) {
+    for (let at = Date.UTC(2026, 0, 1); at < Date.UTC(2027, 0, 1); at += 6 * 3_600_000) {
+      if (offsetMinutesAt(tz as never, at) !== offsetMinutesAt(tz as never, at + 6 * 3_600_000)) {
+        for (let m = at; m <= at + 6 * 3_600_000; m += 60_000) assert.equal(offsetMinutesAt(tz as never, m), intlOffset(tz, m), `${tz} ${new Date(m).toISOString()}`);
+      }
+    }
+  }
+});

@@ -11,7 +11,6 @@ export type TimeZone = string & { readonly __brand: 'TimeZone' };
 
 const SLOT_MS = 15 * 60_000;
 const formatters = new Map<string, Intl.DateTimeFormat>();
-const offsetCache = new Map<string, Map<number, number>>();
 
 export function isValidTimeZone(name: string): name is TimeZone {
   if (!name || !/^[A-Za-z_]+(?:\/[A-Za-z0-9_+\-]+)*$|^UTC$/.test(name)) return false;
@@ -49,21 +48,66 @@ function computeOffsetMinutes(tz: string, at: number): number {
   return Math.round((wall - atSec) / 60_000);
 }
 
-/** UTC offset of the zone at an instant, in minutes (e.g. -480 for PST). */
-export function offsetMinutesAt(tz: TimeZone, at: Instant | number): number {
-  let zone = offsetCache.get(tz);
-  if (!zone) {
-    zone = new Map();
-    offsetCache.set(tz, zone);
+const DAY_MS = 86_400_000;
+const UNKNOWN = 32767;
+/** A UTC day during which the zone's offset changes: look up by 15-minute slot. */
+const MIXED = 32766;
+const MAX_TABLE_DAYS = 1 << 22;
+
+/** Per zone: the offset of each UTC day (a typed array over a range of days) and, for days with a change, per slot. */
+interface ZoneTable {
+  base: number;
+  days: Int16Array;
+  slots: Map<number, number>;
+}
+const zones = new Map<string, ZoneTable>();
+
+function zoneTable(tz: string, day: number): ZoneTable {
+  let t = zones.get(tz);
+  if (!t) {
+    t = { base: day - 64, days: new Int16Array(512).fill(UNKNOWN), slots: new Map() };
+    zones.set(tz, t);
   }
+  const i = day - t.base;
+  if (i < 0 || i >= t.days.length) {
+    const lo = Math.min(t.base, day - 64);
+    const hi = Math.max(t.base + t.days.length, day + 512);
+    if (hi - lo <= MAX_TABLE_DAYS) {
+      const days = new Int16Array(hi - lo).fill(UNKNOWN);
+      days.set(t.days, t.base - lo);
+      t.base = lo;
+      t.days = days;
+    }
+  }
+  return t;
+}
+
+function slotOffset(t: ZoneTable, tz: string, at: number): number {
   const slot = Math.floor(at / SLOT_MS);
-  let off = zone.get(slot);
+  let off = t.slots.get(slot);
   if (off === undefined) {
     off = computeOffsetMinutes(tz, slot * SLOT_MS);
-    if (zone.size > 500_000) zone.clear();
-    zone.set(slot, off);
+    if (t.slots.size > 500_000) t.slots.clear();
+    t.slots.set(slot, off);
   }
   return off;
+}
+
+/** UTC offset of the zone at an instant, in minutes (e.g. -480 for PST). */
+export function offsetMinutesAt(tz: TimeZone, at: Instant | number): number {
+  const day = Math.floor(at / DAY_MS);
+  const t = zoneTable(tz, day);
+  const i = day - t.base;
+  if (i < 0 || i >= t.days.length) return slotOffset(t, tz, at); // beyond the table's reach
+  let v = t.days[i]!;
+  if (v === UNKNOWN) {
+    // Zone changes fall on 15-minute slots: the same offset at the first and the last slot means none that day.
+    const first = computeOffsetMinutes(tz, day * DAY_MS);
+    const last = computeOffsetMinutes(tz, (day + 1) * DAY_MS - SLOT_MS);
+    v = first === last ? first : MIXED;
+    t.days[i] = v;
+  }
+  return v === MIXED ? slotOffset(t, tz, at) : v;
 }
 
 /** Wall-clock time of an instant in a zone, as minutes since the Unix epoch in a UTC frame. */
