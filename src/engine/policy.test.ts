@@ -275,3 +275,13 @@ describe('policy resolution (DESIGN "Policy")', () => {
     );
   });
 });
+
+test('tiers may give their lowest ratio as "min" or "minRatio", or as an object of name → ratio', () => {
+  const a = parsePolicyDocument({ id: 't', effectiveFrom: '2026-01-05', standing: { tiers: [{ name: 'in', minRatio: 0.6 }, { name: 'out', min: 0 }] } });
+  const b = parsePolicyDocument({ id: 't', effectiveFrom: '2026-01-05', standing: { tiers: { out: 0, in: 0.6 } } });
+  assert.ok(a.ok && b.ok);
+  if (a.ok && b.ok) {
+    assert.deepEqual(a.policy.standing.tiers, [{ name: 'in', min: 0.6 }, { name: 'out', min: 0 }]);
+    assert.deepEqual(b.policy.standing.tiers, a.policy.standing.tiers);
+  }
+});

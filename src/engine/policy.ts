@@ -224,10 +224,12 @@ function parseTiers(v: unknown): Tier[] | string {
   if (Array.isArray(v)) {
     list = [];
     for (const t of v) {
-      if (!isObject(t) || typeof t.name !== 'string' || t.name.trim() === '' || typeof t.min !== 'number' || !(t.min >= 0 && t.min <= 1)) {
+      // The lowest ratio of a tier: "min" (or "minRatio", as the standing parameter is named).
+      const min = isObject(t) ? (t.min ?? t.minRatio) : undefined;
+      if (!isObject(t) || typeof t.name !== 'string' || t.name.trim() === '' || typeof min !== 'number' || !(min >= 0 && min <= 1)) {
         return 'must be a list of {"name": text, "min": number from 0 to 1}';
       }
-      list.push({ name: t.name.trim(), min: t.min });
+      list.push({ name: t.name.trim(), min });
     }
   } else if (isObject(v)) {
     list = [];
