@@ -4,7 +4,8 @@
  * first bad field out. Values are trimmed; reasons are short, lowercase and
  * quote the bad value (at most 40 characters of it).
  */
-import { parseLocalDate, parseWorkWeek } from '../engine/dates.js';
+import { parseLocalDate, parseWorkWeek, type LocalDate } from '../engine/dates.js';
+import type { Arrangement, Employee } from '../engine/types.js';
 import { isValidTimeZone } from '../engine/time-zone.js';
 import type { ColumnSpec, HeaderMap } from './columns.js';
 import { quoteValue } from './csv-reader.js';
@@ -79,21 +80,10 @@ export interface OfficeRow {
   readyFrom: string | null;
 }
 
-export type Arrangement = 'office' | 'hybrid' | 'remote';
+export type { Arrangement };
 
-export interface EmployeeRow {
-  employeeId: string;
-  email: string;
-  name: string;
-  managerId: string | null;
-  level: number;
-  jobFamily: string | null;
-  org: string | null;
-  homeOfficeId: string;
-  arrangement: Arrangement;
-  hireDate: string;
-  terminationDate: string | null;
-}
+/** An employee row is exactly the domain's employee. */
+export type EmployeeRow = Employee;
 
 export interface BadgeRow {
   eventId: string;
@@ -189,17 +179,17 @@ function optionalId(fields: string[], h: HeaderMap, column: string): string | nu
   return v === '' ? null : checkId(column, v);
 }
 
-function checkDate(column: string, v: string): string {
+function checkDate(column: string, v: string): LocalDate {
   const d = parseLocalDate(v);
   if (d === null) fail(column, `not a date (expected YYYY-MM-DD): ${quoteValue(v)}`);
   return d;
 }
 
-function requiredDate(fields: string[], h: HeaderMap, column: string): string {
+function requiredDate(fields: string[], h: HeaderMap, column: string): LocalDate {
   return checkDate(column, requiredText(fields, h, column));
 }
 
-function optionalDate(fields: string[], h: HeaderMap, column: string): string | null {
+function optionalDate(fields: string[], h: HeaderMap, column: string): LocalDate | null {
   const v = value(fields, h, column);
   return v === '' ? null : checkDate(column, v);
 }

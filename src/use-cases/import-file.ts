@@ -285,7 +285,7 @@ async function runImport(deps: Deps, opts: ImportOptions, rejects: Rejects): Pro
       const header = rejects.header;
       const accepted = checkManagers(list, await managerLinks(deps.db), (l, reason) => reject(l.line, header, 'manager_id', reason, l.fields));
       return deps.db.transaction(async (tx) =>
-        finish(tx, await upsertEmployees(tx, accepted.map((l) => ({ ...l.value, hireDate: l.value.hireDate as LocalDate, terminationDate: l.value.terminationDate as LocalDate | null })))),
+        finish(tx, await upsertEmployees(tx, accepted.map((l) => l.value))),
       );
     }
     case 'leave': {
