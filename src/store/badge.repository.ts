@@ -52,6 +52,31 @@ async function markDirtyWeeks(db: Db, fromMs: number, toMs: number): Promise<voi
   );
 }
 
+/**
+ * Events of several employees, each in its own window [from, to) (epoch ms),
+ * one statement per few thousand employees.
+ */
+export async function eventsInWindows(db: Db, windows: ReadonlyMap<string, { fromMs: number; toMs: number }>): Promise<Map<string, BadgeEvent[]>> {
+  const out = new Map<string, BadgeEvent[]>();
+  const all = [...windows];
+  for (let i = 0; i < all.length; i += 5000) {
+    const part = all.slice(i, i + 5000);
+    const rows = await db.query<{ employee_id: string; event_id: string; office_id: string; at_ms: number; direction: Direction }>(
+      `SELECT b.employee_id, b.event_id, b.office_id, (extract(epoch FROM b.at) * 1000)::float8 AS at_ms, b.direction
+       FROM (SELECT unnest($1::text[]) AS employee_id, unnest($2::float8[]) AS lo, unnest($3::float8[]) AS hi) w
+       JOIN badge_event b ON b.employee_id = w.employee_id
+       WHERE b.at >= to_timestamp(w.lo / 1000) AND b.at < to_timestamp(w.hi / 1000)`,
+      [part.map(([id]) => id), part.map(([, w]) => w.fromMs), part.map(([, w]) => w.toMs)],
+    );
+    for (const r of rows) {
+      let list = out.get(r.employee_id);
+      if (!list) out.set(r.employee_id, (list = []));
+      list.push({ eventId: r.event_id, officeId: r.office_id, at: Number(r.at_ms), direction: r.direction });
+    }
+  }
+  return out;
+}
+
 /** Events of several employees in [from, to) (epoch ms), one statement per few thousand employees. */
 export async function eventsOfEmployees(db: Db, ids: readonly string[], fromMs: number, toMs: number): Promise<Map<string, BadgeEvent[]>> {
   const out = new Map<string, BadgeEvent[]>();

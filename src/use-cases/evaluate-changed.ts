@@ -10,7 +10,7 @@ import { WEEK_STATUSES, type WeekStatus } from '../engine/types.js';
 import { loadContext } from './load-context.js';
 import { eventWindowMs, inputOf, loadHrFacts, type EvaluateSummary } from './evaluate-weeks.js';
 import { getEmployees } from '../store/employee.repository.js';
-import { eventsOfEmployees } from '../store/badge.repository.js';
+import { eventsInWindows } from '../store/badge.repository.js';
 import { weeklyCsvLine, WEEKLY_COLUMNS } from '../store/compliance.repository.js';
 import { chunkLines } from '../store/csv-text.js';
 
@@ -36,8 +36,12 @@ export async function evaluateChanged(deps: Deps): Promise<EvaluateSummary & { p
   const ctx = await loadContext(deps, first, addDays(last, 6));
   const employees = await getEmployees(deps.db, ids);
   const hr = await loadHrFacts(deps, first, addDays(last, 6), ids);
-  const { fromMs, toMs } = eventWindowMs(first, last);
-  const events = await eventsOfEmployees(deps.db, ids, fromMs, toMs);
+  // Each employee's events only around their own changed weeks.
+  const windows = new Map([...weeksOf].map(([id, weeks]) => {
+    const sorted = [...weeks].sort();
+    return [id, eventWindowMs(sorted[0]!, sorted[sorted.length - 1]!)] as const;
+  }));
+  const events = await eventsInWindows(deps.db, windows);
   const lines: string[] = [];
   let presenceDays = 0;
   for (const e of employees) {
