@@ -127,6 +127,10 @@ test('hubday demo builds, evaluates and summarises a company', async () => {
   const again = spawnSync(process.execPath, [BIN, '--data', dir, 'demo', '--employees', '300', '--weeks', '4'], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' } });
   assert.equal(again.status, 1);
   assert.match(again.stderr, /already holds 300 employees/);
+  // With --reset (what `npm start` runs) it empties the store and starts over.
+  const reset = spawnSync(process.execPath, [BIN, '--data', dir, 'demo', '--employees', '200', '--weeks', '2', '--reset', '--json'], { encoding: 'utf8', env: { ...process.env, DATABASE_URL: '' } });
+  assert.equal(reset.status, 0, reset.stderr);
+  assert.equal(JSON.parse(reset.stdout).employees, 200);
 });
 
 test('an import killed in the middle leaves the store as it was, and running it again completes', async (t) => {

@@ -45,6 +45,6 @@ export async function storeCounts(db: Db): Promise<{ employees: number; offices:
 
 /** Empties every table (for `hubday demo --reset`). */
 export async function resetStore(db: Db): Promise<void> {
-  await db.exec(`TRUNCATE weekly_compliance, presence_day, badge_event, leave, holiday_override, attestation, exception_grant,
+  await db.exec(`TRUNCATE weekly_compliance, dirty_week, badge_event, leave, holiday_override, attestation, exception_grant,
     relocation, policy, evaluation_run, import_run, employee, office`);
 }
