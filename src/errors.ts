@@ -1,6 +1,6 @@
 /**
  * The one error type. Codes are stable strings, mapped once to CLI exit codes
- * and once to HTTP statuses.
+ * (and, when the HTTP API comes, once to HTTP statuses).
  */
 export type ErrorCode = 'invalid_input' | 'invalid_usage' | 'not_found' | 'conflict' | 'forbidden' | 'store_unavailable' | 'internal';
 
@@ -34,16 +34,6 @@ export const EXIT_CODES: Record<ErrorCode, number> = {
   forbidden: 1,
   store_unavailable: 1,
   internal: 1,
-};
-
-export const HTTP_STATUSES: Record<ErrorCode, number> = {
-  invalid_input: 400,
-  invalid_usage: 400,
-  not_found: 404,
-  conflict: 409,
-  forbidden: 403,
-  store_unavailable: 503,
-  internal: 500,
 };
 
 export function formatProblem(p: InputProblem): string {

@@ -40,6 +40,11 @@ export interface EmployeeResult {
 const MON_FRI: readonly number[] = [1, 2, 3, 4, 5];
 export const TRAVEL_KIND = 'business_travel';
 
+interface ApprovedLeave {
+  absence: Leave[];
+  travel: Leave[];
+}
+
 /** Round half up of daysPerWeek × available / weekLength, in integers. */
 export function requiredDays(rule: HolidayRule, daysPerWeek: number, available: number, weekLength: number): number {
   let r: number;
@@ -80,16 +85,18 @@ export function evaluateEmployee(input: EmployeeInput, ctx: Context, mondays: re
 /** The facts of each week, without the explanation text (bulk paths store facts; explanations are derived on read). */
 export function evaluateEmployeeFacts(input: EmployeeInput, ctx: Context, mondays: readonly LocalDate[]): WeeklyFacts[] {
   const events = input.eventsNormalised ? input.events : normaliseEvents(input.events);
-  const approvedLeave = input.leave.length === 0 ? input.leave : input.leave.filter((l) => l.status === 'approved');
+  // Approved leave, split once per employee: absences excuse a day; business travel excuses it or counts as present.
+  const leave: ApprovedLeave = { absence: [], travel: [] };
+  for (const l of input.leave) if (l.status === 'approved') (l.kind === TRAVEL_KIND ? leave.travel : leave.absence).push(l);
   const out: WeeklyFacts[] = [];
-  for (const monday of mondays) out.push(evaluateWeek(input, events, approvedLeave, ctx, monday));
+  for (const monday of mondays) out.push(evaluateWeek(input, events, leave, ctx, monday));
   return out;
 }
 
 function evaluateWeek(
   input: EmployeeInput,
   events: readonly BadgeEvent[],
-  approvedLeave: readonly Leave[],
+  leave: ApprovedLeave,
   ctx: Context,
   monday: LocalDate,
 ): WeeklyFacts {
@@ -136,9 +143,9 @@ function evaluateWeek(
       const holiday = ctx.holidays(homeOfficeId, date);
       if (holiday !== null) excused = { date, reason: 'holiday', name: holiday };
       else {
-        const leave = covering(approvedLeave.filter((l) => l.kind !== TRAVEL_KIND), date);
-        if (leave) excused = { date, reason: 'leave', kind: leave.kind };
-        else if (covering(approvedLeave.filter((l) => l.kind === TRAVEL_KIND), date)) {
+        const absence = covering(leave.absence, date);
+        if (absence) excused = { date, reason: 'leave', kind: absence.kind };
+        else if (covering(leave.travel, date)) {
           if (travelPresent) {
             if (!presentDates.has(date)) {
               days.push({ date, officeId: homeOfficeId, source: 'travel', dwellMinutes: null, firstAt: null, lastAt: null });

@@ -106,10 +106,6 @@ export function mondaysBetween(from: LocalDate, to: LocalDate): LocalDate[] {
   return out;
 }
 
-export function compareDates(a: LocalDate, b: LocalDate): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 export function weekdayNameOf(isoWeekdayNumber: number): WeekdayName {
   return WEEKDAY_NAMES[isoWeekdayNumber - 1]!;
 }

@@ -12,10 +12,6 @@ export function formatQuotient(numerator: number, denominator: number): string {
   return Math.abs(r * denominator - numerator) < 1e-9 ? `= ${text}` : `≈ ${r.toFixed(2)}`;
 }
 
-function dayList(n: number): string {
-  return n === 1 ? '1 day' : `${n} days`;
-}
-
 /** The arithmetic of the requirement, e.g. "2 of 4 available days required (3 × 4/5 = 2.4, rounded half up)". */
 export function requirementArithmetic(f: WeeklyFacts): string {
   const { daysPerWeek: d, available: a, weekLength: w, required: r } = f;
@@ -67,4 +63,3 @@ export function explainWeek(f: WeeklyFacts): string {
   }
 }
 
-export { dayList };

@@ -96,16 +96,6 @@ export async function eventsOfEmployees(db: Db, ids: readonly string[], fromMs: 
   return out;
 }
 
-/** One employee's events in [from, to) (epoch ms). */
-export async function eventsOfEmployee(db: Db, employeeId: string, fromMs: number, toMs: number): Promise<BadgeEvent[]> {
-  const rows = await db.query<{ event_id: string; office_id: string; at_ms: number; direction: Direction }>(
-    `SELECT event_id, office_id, (extract(epoch FROM at) * 1000)::float8 AS at_ms, direction
-     FROM badge_event WHERE employee_id = $1 AND at >= to_timestamp($2::float8 / 1000) AND at < to_timestamp($3::float8 / 1000)`,
-    [employeeId, fromMs, toMs],
-  );
-  return rows.map((r) => ({ eventId: r.event_id, officeId: r.office_id, at: Number(r.at_ms), direction: r.direction }));
-}
-
 /**
  * Streams every event in [from, to) as compact CSV lines
  * `employee_id,office_id,epoch_ms,direction` (set-based: one statement).
@@ -115,10 +105,6 @@ export function streamEventsInWindow(db: Db, fromMs: number, toMs: number): Asyn
     `SELECT employee_id, office_id, (extract(epoch FROM at) * 1000)::int8, direction FROM badge_event
      WHERE at >= to_timestamp(${Number(fromMs)}::float8 / 1000) AND at < to_timestamp(${Number(toMs)}::float8 / 1000)`,
   );
-}
-
-export async function countBadgeEvents(db: Db): Promise<number> {
-  return Number((await db.query<{ n: number }>('SELECT count(*)::int8 AS n FROM badge_event'))[0]!.n);
 }
 
 /** Events of a window in columns (typed arrays, off the JS heap): employee and office as indexes. */

@@ -123,13 +123,3 @@ export async function readWeeklyRecords(db: Db, employeeIds: readonly string[], 
   }
   return out;
 }
-
-/** Week summaries (status, required, present) for standing, without the day detail. */
-export async function readWeekSummaries(db: Db, employeeId: string, from: LocalDate, to: LocalDate): Promise<{ weekStart: LocalDate; status: WeekStatus; required: number; present: number; policyId: string | null; policyVersion: number | null }[]> {
-  const rows = await db.query<{ week_start: string; status: WeekStatus; required: number; present: number; policy_id: string | null; policy_version: number | null }>(
-    `SELECT week_start, status, required, present, policy_id, policy_version FROM weekly_compliance
-     WHERE employee_id = $1 AND week_start BETWEEN $2::date AND $3::date ORDER BY week_start`,
-    [employeeId, from, to],
-  );
-  return rows.map((r) => ({ weekStart: r.week_start as LocalDate, status: r.status, required: Number(r.required), present: Number(r.present), policyId: r.policy_id, policyVersion: r.policy_version === null ? null : Number(r.policy_version) }));
-}

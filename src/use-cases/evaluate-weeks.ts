@@ -125,7 +125,7 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
           if (buf.length >= 1 << 16) {
             yield buf;
             buf = '';
-            progress?.update((p + (k / employees.length) * pass.length) / mondays.length, `${int(k)} of ${int(employees.length)} employees`);
+            progress?.update((p + (k / employees.length) * pass.length) / mondays.length, `${k} of ${employees.length} employees`);
           }
         }
         if (buf) yield buf;
@@ -139,10 +139,6 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
   });
   progress?.done();
   return { from: first, to: addDays(last, 6), weeks: mondays.length, employees: employees.length, records, presenceDays, events, byStatus };
-}
-
-function int(n: number): string {
-  return n.toLocaleString('en-US');
 }
 
 /**
