@@ -97,7 +97,7 @@ test('every command of the DESIGN table, on both stores', async (t) => {
         const bad = run(target, ['import', 'badges', fx.write('bad.csv', 'event_id,employee_id,office_id,timestamp\nx1,E100,SEA1,2026-11-20\n')]);
         assert.equal(bad.code, 2);
         assert.match(bad.err, /bad\.csv:2:4: timestamp: /);
-        assert.match(bad.err, /nothing was imported/);
+        assert.match(bad.err, /nothing from this file was written; fix it, or import the valid rows with --skip-invalid/);
         assert.equal(run(target, ['team', 'M1', '--week', '2026-W60']).code, 2);
         assert.equal(run(target, ['compliance', 'NOBODY', '--from', '2026-11-23', '--to', '2026-11-29']).code, 2);
         assert.equal(run(target, ['evaluate', '--from', '2026-11-23']).code, 2);

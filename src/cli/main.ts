@@ -240,20 +240,31 @@ Examples:
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2;
     }
-    return reportError(io, e, argv.includes('--json'));
+    return reportError(io, e, argv.includes('--json'), commandWord(argv) === 'import' && !argv.includes('--skip-invalid'));
   } finally {
     if (db) await (db as Db).close().catch(() => undefined);
   }
 }
 
-function reportError(io: Io, e: unknown, asJson: boolean): number {
+/** The command word of an argument list (after global options such as `--data DIR`). */
+function commandWord(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--data') i++;
+    else if (!argv[i]!.startsWith('-')) return argv[i];
+  }
+  return undefined;
+}
+
+function reportError(io: Io, e: unknown, asJson: boolean, suggestSkip: boolean): number {
   const err = e instanceof HubdayError ? e : new HubdayError('internal', (e as Error)?.stack ?? String(e));
   if (asJson) io.err(JSON.stringify({ error: { code: err.code, message: err.message, problems: err.problems } }));
   else if (err.problems.length > 1) {
     io.err(`hubday: ${err.problems.length} problems:`);
     for (const p of err.problems) io.err(`  ${formatProblem(p)}`);
   } else io.err(`hubday: ${err.message}`);
-  if (err.code === 'invalid_input' && err.problems.length > 0) io.err('nothing was imported from this file');
+  if (err.code === 'invalid_input' && err.problems.length > 0 && !asJson) {
+    io.err(`nothing from this file was written${suggestSkip ? '; fix it, or import the valid rows with --skip-invalid REJECTS.csv' : ''}`);
+  }
   return EXIT_CODES[err.code];
 }
 
