@@ -20,6 +20,8 @@ export class HubdayError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly problems: readonly InputProblem[] = [],
+    /** For refusals of a workflow step: a stable code such as `approver_not_vp`. */
+    readonly reason?: string,
   ) {
     super(message);
     this.name = 'HubdayError';
@@ -42,4 +44,25 @@ export function formatProblem(p: InputProblem): string {
 
 export function inputError(p: InputProblem): HubdayError {
   return new HubdayError('invalid_input', formatProblem(p), [p]);
+}
+
+/**
+ * A workflow step refused by a rule (engine transition functions return these): a stable
+ * `reason` code for scripts and a sentence for people.
+ */
+export interface Refusal {
+  ok: false;
+  /** `forbidden`: this actor may not take the step; `conflict`: the step's preconditions do not hold. */
+  code: 'forbidden' | 'conflict';
+  reason: string;
+  message: string;
+}
+
+export function refusal(code: Refusal['code'], reason: string, message: string): Refusal {
+  return { ok: false, code, reason, message };
+}
+
+/** The error a use case throws for a refusal. */
+export function refusedError(r: Refusal): HubdayError {
+  return new HubdayError(r.code, r.message, [], r.reason);
 }

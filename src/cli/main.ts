@@ -8,7 +8,7 @@ import { migrate } from '../store/migrate.js';
 import type { Db } from '../store/db.js';
 import { systemClock, type Deps } from '../use-cases/deps.js';
 import { HubdayError, EXIT_CODES, formatProblem } from '../errors.js';
-import { parseLocalDate, parseIsoWeek, type LocalDate, addDays } from '../engine/dates.js';
+import { parseIsoWeek, addDays } from '../engine/dates.js';
 import { importFile, IMPORT_KINDS, type ImportKind } from '../use-cases/import-file.js';
 import { applyPolicy, listPolicyVersions } from '../use-cases/apply-policy.js';
 import { evaluateWeeks } from '../use-cases/evaluate-weeks.js';
@@ -21,29 +21,19 @@ import { policyToDocument } from '../engine/policy.js';
 import { presentCompliance, presentStanding, presentTeam } from '../presenters/records.js';
 import { table, int, pct, seconds } from './format.js';
 import { terminalProgress } from './progress.js';
-
-interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  env: Record<string, string | undefined>;
-  cwd: string;
-}
+import { type Io, type CliContext, dateArg, intArg } from './context.js';
+import { resolveActor } from '../use-cases/actor.js';
+import { registerAuditCommands } from './commands/audit.js';
+import { registerPeopleCommands } from './commands/people.js';
+import { registerOutboxCommands } from './commands/outbox.js';
+import { registerPromotionCommands } from './commands/promotion.js';
+import { registerDisciplineCommands } from './commands/discipline.js';
+import { registerExceptionCommands } from './commands/exception.js';
+import { registerRelocationCommands } from './commands/relocation.js';
+import { registerDisputeCommands } from './commands/dispute.js';
 
 function json(io: Io, value: unknown): void {
   io.out(JSON.stringify(value, null, 2));
-}
-
-function dateArg(name: string, value: string | undefined): LocalDate {
-  if (value === undefined) throw new HubdayError('invalid_usage', `${name} is required (YYYY-MM-DD)`);
-  const d = parseLocalDate(value);
-  if (!d) throw new HubdayError('invalid_usage', `${name} must be a date YYYY-MM-DD, got "${value}"`);
-  return d;
-}
-
-function intArg(name: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || n < min || n > max) throw new HubdayError('invalid_usage', `${name} must be a whole number from ${min} to ${max}, got "${value}"`);
-  return n;
 }
 
 export async function main(argv: readonly string[], io: Io = defaultIo()): Promise<number> {
@@ -224,6 +214,21 @@ Examples:
       printDemo(io, r);
     });
 
+  const ctx: CliContext = {
+    io,
+    withDeps,
+    withActor: (as, fn) => withDeps(async (deps) => fn(deps, await resolveActor(deps, as ?? io.env.HUBDAY_ACTOR))),
+    json: (value) => json(io, value),
+  };
+  registerPeopleCommands(program, ctx);
+  registerAuditCommands(program, ctx);
+  registerOutboxCommands(program, ctx);
+  registerPromotionCommands(program, ctx);
+  registerDisciplineCommands(program, ctx);
+  registerExceptionCommands(program, ctx);
+  registerRelocationCommands(program, ctx);
+  registerDisputeCommands(program, ctx);
+
   program
     .command('serve')
     .description('the HTTP API and web UI (not built yet)')
@@ -257,7 +262,8 @@ function commandWord(argv: readonly string[]): string | undefined {
 
 function reportError(io: Io, e: unknown, asJson: boolean, suggestSkip: boolean): number {
   const err = e instanceof HubdayError ? e : new HubdayError('internal', (e as Error)?.stack ?? String(e));
-  if (asJson) io.err(JSON.stringify({ error: { code: err.code, message: err.message, problems: err.problems } }));
+  if (asJson) io.err(JSON.stringify({ error: { code: err.code, ...(err.reason ? { reason: err.reason } : {}), message: err.message, problems: err.problems } }));
+  else if (err.reason) io.err(`hubday: refused (${err.reason}): ${err.message}`);
   else if (err.problems.length > 1) {
     io.err(`hubday: ${err.problems.length} problems:`);
     for (const p of err.problems) io.err(`  ${formatProblem(p)}`);

@@ -7,3 +7,4 @@ export * from './presence.js';
 export * from './compliance.js';
 export * from './explain.js';
 export * from './standing.js';
+export * from './org.js';

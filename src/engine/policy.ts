@@ -3,7 +3,7 @@
  * policy that governs an employee's week (DESIGN "Policy").
  */
 import { type LocalDate, parseLocalDate, WEEKDAY_NAMES, type WeekdayName } from './dates.js';
-import type { Arrangement, Policy, PolicyScope, StandingParams, Tier } from './types.js';
+import type { Arrangement, DigestParams, DisciplineParams, ExceptionParams, Policy, PolicyScope, StandingParams, Tier } from './types.js';
 
 export const DEFAULT_TIERS: readonly Tier[] = [
   { name: 'consistent', min: 0.9 },
@@ -28,6 +28,10 @@ export const POLICY_DEFAULTS = {
   vpLevel: 10,
 } as const;
 
+export const DEFAULT_DIGEST: DigestParams = { indirect: false };
+export const DEFAULT_DISCIPLINE: DisciplineParams = { nonCompliantWeeksPerStep: 2, minDaysBetweenSteps: 14, compliantWeeksToResolve: 8 };
+export const DEFAULT_EXCEPTIONS: ExceptionParams = { expiryNoticeDays: 14 };
+
 /** Presence-day parameters used for days no policy covers. */
 export const PRESENCE_DEFAULTS = {
   dayStartsAtMinutes: POLICY_DEFAULTS.dayStartsAtMinutes,
@@ -47,7 +51,7 @@ export type PolicyDraft = Omit<Policy, 'version'>;
 const TOP_KEYS = new Set([
   'id', 'name', 'description', 'notes', '$schema', 'effectiveFrom', 'effectiveTo', 'scope', 'daysPerWeek', 'dayStartsAt',
   'countOffices', 'minDwellMinutes', 'singleSwipe', 'holidayRule', 'travelCounts', 'anchorDays', 'graceDays',
-  'standing', 'vpLevel', 'version',
+  'standing', 'vpLevel', 'version', 'digest', 'discipline', 'exceptions',
 ]);
 const SCOPE_KEYS = ['orgs', 'levels', 'jobFamilies', 'offices', 'arrangements'] as const;
 const STANDING_KEYS = new Set(['windowWeeks', 'measure', 'minRatio', 'tiers']);
@@ -208,12 +212,37 @@ export function parsePolicyDocument(doc: unknown): { ok: true; policy: PolicyDra
     }
   }
 
+  // Workflow parameters: objects of whole numbers / booleans with defaults.
+  const section = <T extends object>(key: string, dflt: T, fields: Record<keyof T & string, [number, number] | 'boolean'>): T => {
+    const v = doc[key];
+    if (v === undefined) return dflt;
+    if (!isObject(v)) {
+      err(key, 'must be an object');
+      return dflt;
+    }
+    for (const k of Object.keys(v)) if (!(k in fields)) err(`${key}.${k}`, `unknown field "${k}" (${key} takes ${Object.keys(fields).join(', ')})`);
+    const out: Record<string, unknown> = { ...(dflt as Record<string, unknown>) };
+    for (const [k, spec] of Object.entries(fields) as [string, [number, number] | 'boolean'][]) {
+      if (v[k] === undefined) continue;
+      if (spec === 'boolean') {
+        if (typeof v[k] !== 'boolean') err(`${key}.${k}`, 'must be true or false');
+        else out[k] = v[k];
+      } else out[k] = int(v, k, `${key}.${k}`, spec[0], spec[1], (dflt as unknown as Record<string, number>)[k]!);
+    }
+    return out as T;
+  };
+  const digest = section<DigestParams>('digest', DEFAULT_DIGEST, { indirect: 'boolean' });
+  const discipline = section<DisciplineParams>('discipline', DEFAULT_DISCIPLINE, {
+    nonCompliantWeeksPerStep: [0, 52], minDaysBetweenSteps: [0, 365], compliantWeeksToResolve: [1, 104],
+  });
+  const exceptions = section<ExceptionParams>('exceptions', DEFAULT_EXCEPTIONS, { expiryNoticeDays: [0, 365] });
+
   if (errors.length > 0 || id === null || effectiveFrom === null) return { ok: false, errors };
   return {
     ok: true,
     policy: {
       id, name, effectiveFrom, effectiveTo, scope, daysPerWeek, dayStartsAtMinutes, countOffices, minDwellMinutes,
-      singleSwipe, holidayRule, travelCounts, anchorDays, graceDays, standing, vpLevel,
+      singleSwipe, holidayRule, travelCounts, anchorDays, graceDays, standing, vpLevel, digest, discipline, exceptions,
     },
   };
 }
@@ -344,5 +373,8 @@ export function policyToDocument(p: Policy): Record<string, unknown> {
     graceDays: p.graceDays,
     standing: p.standing,
     vpLevel: p.vpLevel,
+    digest: p.digest,
+    discipline: p.discipline,
+    exceptions: p.exceptions,
   };
 }

@@ -96,6 +96,27 @@ export interface StandingParams {
   tiers: readonly Tier[];
 }
 
+/** Who hears about non-compliance (DESIGN "Manager awareness"). */
+export interface DigestParams {
+  /** Digests list indirect reports too (the manager's whole subtree), not only direct ones. */
+  indirect: boolean;
+}
+
+/** Preconditions of the discipline steps (DESIGN "Discipline"). */
+export interface DisciplineParams {
+  /** Non-compliant weeks needed since the previous step (or since the case opened) to take the next. */
+  nonCompliantWeeksPerStep: number;
+  /** Minimum days between two steps. */
+  minDaysBetweenSteps: number;
+  /** A run of this many compliant weeks suggests closing the case as resolved. */
+  compliantWeeksToResolve: number;
+}
+
+export interface ExceptionParams {
+  /** Days before an exception's end at which the employee and HR are notified. */
+  expiryNoticeDays: number;
+}
+
 export interface Policy {
   id: string;
   version: number;
@@ -116,6 +137,9 @@ export interface Policy {
   graceDays: number;
   standing: StandingParams;
   vpLevel: number;
+  digest: DigestParams;
+  discipline: DisciplineParams;
+  exceptions: ExceptionParams;
 }
 
 export type WeekStatus =

@@ -3,12 +3,13 @@
  * migration is SQL both accept (PGlite is PostgreSQL 18, the server 15).
  * Every large table carries employee_id (the future distribution column).
  */
-export interface Migration {
-  version: number;
-  name: string;
-  up: string;
-  down: string;
-}
+import type { Migration } from './migration.js';
+import { V2_AUDIT_ROLES } from './v2-audit-roles.js';
+import { V3_OUTBOX } from './v3-outbox.js';
+import { V4_PROMOTION_DISCIPLINE } from './v4-promotion-discipline.js';
+import { V5_EXCEPTIONS_RELOCATION_DISPUTES } from './v5-exceptions-relocation-disputes.js';
+
+export type { Migration } from './migration.js';
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -182,4 +183,8 @@ DROP TABLE relocation; DROP TABLE exception_grant; DROP TABLE attestation; DROP 
 DROP TABLE holiday_override; DROP TABLE leave; DROP TABLE badge_event; DROP TABLE employee; DROP TABLE office;
 `,
   },
+  V2_AUDIT_ROLES,
+  V3_OUTBOX,
+  V4_PROMOTION_DISCIPLINE,
+  V5_EXCEPTIONS_RELOCATION_DISPUTES,
 ];
