@@ -1,0 +1,24 @@
+/**
+ * What runs after weekly records were (re)written, inside the evaluation's own transaction, so
+ * that the records and what follows from them commit together. Called by evaluate-weeks and
+ * evaluate-changed with the weeks they wrote. Each step is set-based (a few statements for the
+ * whole run, never one per employee).
+ */
+import type { Db } from '../store/db.js';
+import type { Deps } from './deps.js';
+import type { LocalDate } from '../engine/dates.js';
+
+export interface EvaluatedWeeks {
+  /** Mondays of the weeks written. */
+  mondays: readonly LocalDate[];
+  /** The employees whose weeks were written (undefined: everyone). */
+  employeeIds?: readonly string[];
+}
+
+export async function afterEvaluation(tx: Db, deps: Deps, run: EvaluatedWeeks): Promise<void> {
+  void tx;
+  void deps;
+  void run;
+  // Manager digests into the outbox (workflow: manager awareness).
+  // Discipline cases whose evidence weeks changed are flagged for review (workflow: discipline).
+}
