@@ -13,6 +13,7 @@ import { getEmployees } from '../store/employee.repository.js';
 import { eventsInWindows } from '../store/badge.repository.js';
 import { weeklyCsvLine, WEEKLY_COLUMNS } from '../store/compliance.repository.js';
 import { chunkLines } from '../store/csv-text.js';
+import { afterEvaluation } from './after-evaluation.js';
 
 export async function evaluateChanged(deps: Deps): Promise<EvaluateSummary & { pairs: number }> {
   const byStatus = Object.fromEntries(WEEK_STATUSES.map((s) => [s, 0])) as Record<WeekStatus, number>;
@@ -60,6 +61,7 @@ export async function evaluateChanged(deps: Deps): Promise<EvaluateSummary & { p
     await tx.query(`DELETE FROM weekly_compliance w USING ${pairs} p WHERE w.employee_id = p.employee_id AND w.week_start = p.week_start`, [pairIds, pairWeeks]);
     records = await tx.copyFrom('weekly_compliance', WEEKLY_COLUMNS, chunkLines(lines));
     await tx.query(`DELETE FROM dirty_week d USING ${pairs} p WHERE d.employee_id = p.employee_id AND d.week_start = p.week_start`, [pairIds, pairWeeks]);
+    await afterEvaluation(tx, deps, { mondays: [...new Set(pairWeeks as LocalDate[])].sort(), employeeIds: ids });
   });
   return {
     from: first, to: addDays(last, 6), weeks: new Set(pairWeeks).size, employees: employees.length, records, presenceDays,

@@ -17,6 +17,7 @@ import { leaveByEmployee, attestationsByEmployee, exceptionsByEmployee, relocati
 import { eventsOfEmployees, readEventColumns, groupByEmployee } from '../store/badge.repository.js';
 import { deleteResults, weeklyCsvLine, WEEKLY_COLUMNS } from '../store/compliance.repository.js';
 import { HubdayError } from '../errors.js';
+import { afterEvaluation } from './after-evaluation.js';
 
 const DAY_MS = 86_400_000;
 
@@ -136,6 +137,7 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
       `INSERT INTO evaluation_run (from_week, to_week, employees, weeks, started_at) VALUES ($1, $2, $3, $4, $5)`,
       [first, last, employees.length, mondays.length, deps.clock.now().toISOString()],
     );
+    await afterEvaluation(tx, deps, { mondays });
   });
   progress?.done();
   return { from: first, to: addDays(last, 6), weeks: mondays.length, employees: employees.length, records, presenceDays, events, byStatus };
