@@ -13,15 +13,13 @@ import { importFile, IMPORT_KINDS, type ImportKind } from '../use-cases/import-f
 import { applyPolicy, listPolicyVersions } from '../use-cases/apply-policy.js';
 import { evaluateWeeks } from '../use-cases/evaluate-weeks.js';
 import { evaluateChanged } from '../use-cases/evaluate-changed.js';
-import { getCompliance } from '../use-cases/get-compliance.js';
-import { getStanding } from '../use-cases/get-standing.js';
-import { getTeam } from '../use-cases/get-team.js';
+import { viewCompliance, viewStanding, viewTeam } from '../use-cases/view-attendance.js';
 import { runDemo } from '../use-cases/run-demo.js';
 import { policyToDocument } from '../engine/policy.js';
 import { presentCompliance, presentStanding, presentTeam } from '../presenters/records.js';
 import { table, int, pct, seconds } from './format.js';
 import { terminalProgress } from './progress.js';
-import { type Io, type CliContext, dateArg, intArg } from './context.js';
+import { type Io, type CliContext, dateArg, intArg, AS_FLAGS, AS_HELP } from './context.js';
 import { resolveActor } from '../use-cases/actor.js';
 import { registerAuditCommands } from './commands/audit.js';
 import { registerPeopleCommands } from './commands/people.js';
@@ -48,6 +46,13 @@ export async function main(argv: readonly string[], io: Io = defaultIo()): Promi
     }
     await migrate(db);
     return fn({ db, clock: systemClock, log: (l) => io.err(l), progress: terminalProgress() });
+  };
+
+  const ctx: CliContext = {
+    io,
+    withDeps,
+    withActor: (as, fn) => withDeps(async (deps) => fn(deps, await resolveActor(deps, as ?? io.env.HUBDAY_ACTOR))),
+    json: (value) => json(io, value),
   };
 
   program
@@ -137,14 +142,15 @@ Examples:
 
   program
     .command('compliance <employee>')
-    .description("an employee's weekly records, with explanations")
+    .description("an employee's weekly records, with explanations (a read of someone else's records is audited)")
     .requiredOption('--from <date>', 'first date (YYYY-MM-DD)')
     .requiredOption('--to <date>', 'last date (YYYY-MM-DD)')
+    .option(AS_FLAGS, AS_HELP)
     .option('--json', 'print as JSON')
-    .action(async (employeeId: string, o: { from: string; to: string; json?: boolean }) => {
+    .action(async (employeeId: string, o: { from: string; to: string; as?: string; json?: boolean }) => {
       const from = dateArg('--from', o.from);
       const to = dateArg('--to', o.to);
-      const r = await withDeps((deps) => getCompliance(deps, { employeeId, from, to }));
+      const r = await ctx.withActor(o.as, (deps, actor) => viewCompliance(deps, actor, { employeeId, from, to }));
       if (o.json) return json(io, presentCompliance(r));
       io.out(`${r.employeeId} ${r.name}, ${r.from} to ${r.to}`);
       io.out(table(['week', 'status', 'required', 'present', 'available', 'policy'], r.weeks.map((w) => [
@@ -162,10 +168,11 @@ Examples:
     .command('standing <employee>')
     .description('standing and tier over the policy window of complete weeks')
     .option('--as-of <date>', 'the date to look back from (default: today)')
+    .option(AS_FLAGS, AS_HELP)
     .option('--json', 'print as JSON')
-    .action(async (employeeId: string, o: { asOf?: string; json?: boolean }) => {
+    .action(async (employeeId: string, o: { asOf?: string; as?: string; json?: boolean }) => {
       const asOf = o.asOf === undefined ? undefined : dateArg('--as-of', o.asOf);
-      const s = await withDeps((deps) => getStanding(deps, { employeeId, asOf }));
+      const s = await ctx.withActor(o.as, (deps, actor) => viewStanding(deps, actor, { employeeId, asOf }));
       if (o.json) return json(io, presentStanding(s));
       const measure = s.measure === 'weeks' ? `${s.compliant} of ${s.counted} counted weeks compliant` : `${s.presentDays} present of ${s.requiredDays} required days`;
       io.out(`${s.employeeId} ${s.name}: ${s.goodStanding ? 'in good standing' : 'NOT in good standing'}${s.tier ? `, tier ${s.tier}` : ''}`);
@@ -179,11 +186,12 @@ Examples:
     .description("the manager's reports and their status in a week")
     .requiredOption('--week <week>', 'ISO week, e.g. 2026-W47')
     .option('--indirect', 'include indirect reports (the whole subtree)')
+    .option(AS_FLAGS, AS_HELP)
     .option('--json', 'print as JSON')
-    .action(async (managerId: string, o: { week: string; indirect?: boolean; json?: boolean }) => {
+    .action(async (managerId: string, o: { week: string; indirect?: boolean; as?: string; json?: boolean }) => {
       const w = parseIsoWeek(o.week);
       if (!w) throw new HubdayError('invalid_usage', `--week must be an ISO week like 2026-W47, got "${o.week}"`);
-      const t = await withDeps((deps) => getTeam(deps, { managerId, week: w.week, monday: w.monday, indirect: !!o.indirect }));
+      const t = await ctx.withActor(o.as, (deps, actor) => viewTeam(deps, actor, { managerId, week: w.week, monday: w.monday, indirect: !!o.indirect }));
       if (o.json) return json(io, presentTeam(t));
       io.out(`${t.managerId} ${t.managerName}: ${t.indirect ? 'all' : 'direct'} reports, ${t.week} (${t.weekStart} to ${addDays(t.weekStart, 6)})`);
       if (t.members.length === 0) return io.out('no reports');
@@ -214,12 +222,6 @@ Examples:
       printDemo(io, r);
     });
 
-  const ctx: CliContext = {
-    io,
-    withDeps,
-    withActor: (as, fn) => withDeps(async (deps) => fn(deps, await resolveActor(deps, as ?? io.env.HUBDAY_ACTOR))),
-    json: (value) => json(io, value),
-  };
   registerPeopleCommands(program, ctx);
   registerAuditCommands(program, ctx);
   registerOutboxCommands(program, ctx);

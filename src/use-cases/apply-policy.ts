@@ -1,4 +1,5 @@
 /** `hubday policy apply FILE`: validates a policy document and adds it as a new version. */
+import { appendAuditEntries } from '../store/audit.repository.js';
 import { readFileSync } from 'node:fs';
 import type { Deps } from './deps.js';
 import { parsePolicyDocument, policyToDocument, type PolicyDraft } from '../engine/policy.js';
@@ -45,9 +46,16 @@ export function readPolicyFile(file: string): PolicyDraft {
   return parsed.policy;
 }
 
-export async function applyPolicy(deps: Deps, opts: { file: string }): Promise<{ policy: Policy; document: Record<string, unknown>; supersedes: number | null }> {
+export async function applyPolicy(deps: Deps, opts: { file: string; actor?: string }): Promise<{ policy: Policy; document: Record<string, unknown>; supersedes: number | null }> {
   const draft = readPolicyFile(opts.file);
-  const policy = await deps.db.transaction((tx) => addPolicyVersion(tx, draft));
+  const policy = await deps.db.transaction(async (tx) => {
+    const p = await addPolicyVersion(tx, draft);
+    await appendAuditEntries(tx, [{
+      actor: opts.actor ?? 'operator', action: 'policy.applied', subject: `policy:${p.id}`, entity: `policy:${p.id}:v${p.version}`,
+      after: policyToDocument(p),
+    }], deps.clock.now());
+    return p;
+  });
   return { policy, document: policyToDocument(policy), supersedes: policy.version > 1 ? policy.version - 1 : null };
 }
 

@@ -4,6 +4,7 @@
  * rejected rows written with their reasons to a file and the rest imported.
  */
 import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { appendAuditEntries } from '../store/audit.repository.js';
 import type { Deps } from './deps.js';
 import { readCsv, openCsvSource, CsvSyntaxError, type CsvRecord } from '../import/csv-reader.js';
 import { mapHeader, type ColumnSpec, type HeaderMap } from '../import/columns.js';
@@ -32,6 +33,8 @@ export interface ImportOptions {
   file: string;
   /** With a path: write rejected rows with reasons there and import the rest. */
   skipInvalid?: string;
+  /** Who imports, for the audit log (default "operator"). */
+  actor?: string;
 }
 
 export interface ImportSummary {
@@ -206,12 +209,19 @@ async function runImport(deps: Deps, opts: ImportOptions, rejects: Rejects): Pro
     summary.updated = n.updated;
     summary.duplicate = n.duplicate ?? 0;
     summary.rejected = rejects.count;
-    await db.query(
-      'INSERT INTO import_run (kind, file, rows_new, rows_updated, rows_duplicate, rows_rejected) VALUES ($1, $2, $3, $4, $5, $6)',
+    const run = await db.query<{ import_id: string | number }>(
+      'INSERT INTO import_run (kind, file, rows_new, rows_updated, rows_duplicate, rows_rejected) VALUES ($1, $2, $3, $4, $5, $6) RETURNING import_id',
       [opts.kind, name, summary.new, summary.updated, summary.duplicate, summary.rejected],
     );
+    await auditImport(db, Number(run[0]!.import_id));
     return summary;
   };
+
+  // The import and its audit entry commit together (DESIGN: every change is audited).
+  const auditImport = (tx: Db, importId: number) => appendAuditEntries(tx, [{
+    actor: opts.actor ?? 'operator', action: `import.${opts.kind}`, subject: null, entity: `import_run:${importId}`,
+    after: { file: name, rows: summary.rows, new: summary.new, updated: summary.updated, duplicate: summary.duplicate, rejected: summary.rejected },
+  }], deps.clock.now());
 
   switch (opts.kind) {
     case 'badges': {
@@ -260,6 +270,7 @@ async function runImport(deps: Deps, opts: ImportOptions, rejects: Rejects): Pro
           'INSERT INTO import_run (import_id, kind, file, rows_new, rows_updated, rows_duplicate, rows_rejected) VALUES ($1, $2, $3, $4, 0, $5, $6)',
           [importId, opts.kind, name, summary.new, summary.duplicate, summary.rejected],
         );
+        await auditImport(tx, importId);
         return summary;
       });
     }
