@@ -49,7 +49,21 @@ describe('parsePolicyDocument', () => {
         ],
       },
       vpLevel: 10,
+      digest: { indirect: false },
+      discipline: { nonCompliantWeeksPerStep: 2, minDaysBetweenSteps: 14, compliantWeeksToResolve: 8 },
+      exceptions: { expiryNoticeDays: 14 },
     });
+  });
+
+  test('workflow parameters: digest, discipline and exceptions take partial objects and are validated', () => {
+    const r = parsePolicyDocument({ ...base, digest: { indirect: true }, discipline: { minDaysBetweenSteps: 30 }, exceptions: { expiryNoticeDays: 7 } });
+    assert.ok(r.ok);
+    assert.deepEqual(r.policy.digest, { indirect: true });
+    assert.deepEqual(r.policy.discipline, { nonCompliantWeeksPerStep: 2, minDaysBetweenSteps: 30, compliantWeeksToResolve: 8 });
+    assert.deepEqual(r.policy.exceptions, { expiryNoticeDays: 7 });
+    assert.deepEqual(pathsOf({ ...base, digest: { indirect: 'yes' } }), ['digest.indirect']);
+    assert.deepEqual(pathsOf({ ...base, discipline: { nonCompliantWeeksPerStep: -1, weeks: 2 } }), ['discipline.weeks', 'discipline.nonCompliantWeeksPerStep']);
+    assert.deepEqual(pathsOf({ ...base, exceptions: 14 }), ['exceptions']);
   });
 
   test('the DESIGN policy file parses, partial standing takes the remaining defaults', () => {
