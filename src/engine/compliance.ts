@@ -6,6 +6,7 @@ import { type LocalDate, addDays, dayNumber, fromDayNumber, isoWeekOf, weekdayNa
 import { explainWeek } from './explain.js';
 import { PRESENCE_DEFAULTS, resolvePolicy, type ScopeSubject } from './policy.js';
 import { badgePresenceDays, normaliseEvents, type PresenceParams } from './presence.js';
+import type { OutageLookup } from './disputes.js';
 import type {
   AnchorCheck, Attestation, BadgeEvent, Employee, ExceptionGrant, ExcusedDay, HolidayRule, Leave, Office, Policy,
   PresenceDay, Relocation, WeeklyFacts, WeeklyRecord,
@@ -29,6 +30,8 @@ export interface Context {
   offices: ReadonlyMap<string, Office>;
   policies: readonly Policy[];
   holidays: HolidayLookup;
+  /** Badge-reader outages declared by HR: their days are excused at the office, like holidays (none when absent). */
+  outages?: OutageLookup;
 }
 
 export interface EmployeeResult {
@@ -127,7 +130,9 @@ function evaluateWeek(
   for (const a of input.attestations) {
     const n = dayNumber(a.date);
     if (n < mondayN || n > sundayN || presentDates.has(a.date)) continue;
-    days.push({ date: a.date, officeId: a.officeId, source: 'attestation', dwellMinutes: null, firstAt: null, lastAt: null });
+    const day: PresenceDay = { date: a.date, officeId: a.officeId, source: 'attestation', dwellMinutes: null, firstAt: null, lastAt: null };
+    if (a.reference !== null && a.reference !== '') day.reference = a.reference;
+    days.push(day);
     presentDates.add(a.date);
   }
 
@@ -141,7 +146,9 @@ function evaluateWeek(
     if (!employedOn(employee, date)) excused = { date, reason: 'not_employed' };
     else {
       const holiday = ctx.holidays(homeOfficeId, date);
+      const outage = holiday === null && ctx.outages ? ctx.outages(homeOfficeId, date) : null;
       if (holiday !== null) excused = { date, reason: 'holiday', name: holiday };
+      else if (outage !== null) excused = { date, reason: 'outage', name: outage.reason, reference: outage.outageId };
       else {
         const absence = covering(leave.absence, date);
         if (absence) excused = { date, reason: 'leave', kind: absence.kind };

@@ -39,7 +39,35 @@ function exceptionText(f: WeeklyFacts): string {
   return `exception ${x.kind} (${x.startDate} to ${x.endDate}) lowers daysPerWeek from ${f.policyDaysPerWeek} to ${x.daysPerWeek}; `;
 }
 
+/** Present days that rest on an approved claim, e.g. "; attested 2026-11-18 at SEA1 (dispute D4)". */
+function attestationText(f: WeeklyFacts): string {
+  const days = f.presentDays.filter((d) => d.source === 'attestation');
+  if (days.length === 0) return '';
+  return `; attested ${days.map((d) => `${d.date} at ${d.officeId}${d.reference ? ` (dispute ${d.reference})` : ''}`).join(', ')}`;
+}
+
+/** Days excused by a badge-reader outage, e.g. "; excused by badge-reader outage O2 at SEA1 (reader down): 2026-11-18". */
+function outageText(f: WeeklyFacts): string {
+  const byOutage = new Map<string, { name: string; dates: string[] }>();
+  for (const d of f.excusedDays) {
+    if (d.reason !== 'outage') continue;
+    const key = d.reference ?? d.name ?? '';
+    let o = byOutage.get(key);
+    if (!o) byOutage.set(key, (o = { name: d.name ?? '', dates: [] }));
+    o.dates.push(d.date);
+  }
+  let text = '';
+  for (const [ref, o] of byOutage) {
+    text += `; excused by badge-reader outage${ref && ref !== o.name ? ` ${ref}` : ''} at ${f.homeOfficeId}${o.name ? ` (${o.name})` : ''}: ${o.dates.join(', ')}`;
+  }
+  return text;
+}
+
 export function explainWeek(f: WeeklyFacts): string {
+  return explainStatus(f) + attestationText(f) + outageText(f);
+}
+
+function explainStatus(f: WeeklyFacts): string {
   const present = `present ${f.present}`;
   switch (f.status) {
     case 'not_employed':

@@ -182,16 +182,20 @@ export interface PresenceDay {
   source: PresenceSource;
   /** Minutes between first and last event at the office; null when not from badges. */
   dwellMinutes: number | null;
+  /** For an attestation: what it rests on (the id of the approved dispute). */
+  reference?: string;
   firstAt: number | null;
   lastAt: number | null;
 }
 
-export type ExcusedReason = 'not_employed' | 'holiday' | 'leave' | 'travel';
+export type ExcusedReason = 'not_employed' | 'holiday' | 'leave' | 'travel' | 'outage';
 export interface ExcusedDay {
   date: LocalDate;
   reason: ExcusedReason;
-  /** Holiday name. */
+  /** Holiday name; for an outage, what HR declared happened. */
   name?: string;
+  /** For an outage: its id. */
+  reference?: string;
   /** Leave kind. */
   kind?: string;
 }

@@ -19,6 +19,7 @@ export function presentWeeklyRecord(r: WeeklyRecord): Record<string, unknown> {
       dwellMinutes: d.dwellMinutes,
       ...(d.firstAt !== null ? { firstAt: new Date(d.firstAt).toISOString() } : {}),
       ...(d.lastAt !== null ? { lastAt: new Date(d.lastAt).toISOString() } : {}),
+      ...(d.reference ? { reference: d.reference } : {}),
     })),
     excusedDays: r.excusedDays,
     explanation: r.explanation,

@@ -28,14 +28,14 @@ function extraOf(f: WeeklyFacts): Record<string, unknown> | null {
   return Object.keys(extra).length > 0 ? extra : null;
 }
 
-/** Present days as compact JSON: [[date, officeId, source, dwellMinutes, firstMs, lastMs], …]. */
+/** Present days as compact JSON: [[date, officeId, source, dwellMinutes, firstMs, lastMs(, reference)], …]. */
 export function presentDaysJson(days: readonly PresenceDay[]): string | null {
   if (days.length === 0) return null;
   let s = '[';
   for (let i = 0; i < days.length; i++) {
     const d = days[i]!;
     if (i > 0) s += ',';
-    s += `["${d.date}",${JSON.stringify(d.officeId)},"${d.source}",${d.dwellMinutes ?? 'null'},${d.firstAt ?? 'null'},${d.lastAt ?? 'null'}]`;
+    s += `["${d.date}",${JSON.stringify(d.officeId)},"${d.source}",${d.dwellMinutes ?? 'null'},${d.firstAt ?? 'null'},${d.lastAt ?? 'null'}${d.reference ? `,${JSON.stringify(d.reference)}` : ''}]`;
   }
   return s + ']';
 }
@@ -45,6 +45,7 @@ function presentDaysOf(v: unknown): PresenceDay[] {
   return v.map((d: unknown[]) => ({
     date: d[0] as LocalDate, officeId: d[1] as string, source: d[2] as PresenceSource, dwellMinutes: d[3] === null ? null : Number(d[3]),
     firstAt: d[4] === null ? null : Number(d[4]), lastAt: d[5] === null ? null : Number(d[5]),
+    ...(typeof d[6] === 'string' ? { reference: d[6] } : {}),
   }));
 }
 
