@@ -296,6 +296,15 @@ function printDemo(io: Io, r: Awaited<ReturnType<typeof runDemo>>): void {
   io.out(`example: ${r.example.employeeId} ${r.example.name}`);
   for (const w of r.example.weeks) io.out(`  ${w.week} ${w.status.padEnd(13)} ${w.explanation}`);
   io.out('');
+  if (r.workflows.length > 0 || r.hr.length > 0) {
+    io.out(`workflows (HR people, role hr: ${r.hr.join(', ') || 'none'}; act as someone with --as ID or HUBDAY_ACTOR=ID)`);
+    for (const w of r.workflows) {
+      io.out(`  ${w.name}:`);
+      for (const l of w.lines) io.out(`    ${l}`);
+    }
+    io.out('  audit: npx hubday audit verify; npx hubday audit show --subject ' + r.example.employeeId);
+    io.out('');
+  }
   io.out('try next:');
   io.out(`  npx hubday compliance ${r.example.employeeId} --from ${r.from} --to ${r.to}`);
   io.out(`  npx hubday standing ${r.example.employeeId} --as-of ${r.to}`);

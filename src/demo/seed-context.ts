@@ -8,7 +8,7 @@ export interface DemoSeedContext {
   /** The last evaluated complete week and its Monday. */
   lastWeek: IsoWeek;
   lastMonday: LocalDate;
-  /** The demo's "today" (the deps clock): the day after `to`. */
+  /** The demo's "today" (the deps clock): a day in the week after `to`. */
   today: LocalDate;
   /** Employees granted the `hr` role by the demo (at least two). */
   hr: readonly string[];

@@ -44,7 +44,14 @@ export async function storeCounts(db: Db): Promise<{ employees: number; offices:
 }
 
 /** Empties every table (for `hubday demo --reset`). */
+/**
+ * Empties every table of the store (`demo --reset`), the audit log included: a new demo company
+ * starts a new chain. Tables are found in the catalogue, so every workflow's tables are covered.
+ */
 export async function resetStore(db: Db): Promise<void> {
-  await db.exec(`TRUNCATE weekly_compliance, dirty_week, badge_event, leave, holiday_override, attestation, exception_grant,
-    relocation, policy, evaluation_run, import_run, employee, office`);
+  const rows = await db.query<{ table_name: string }>(
+    `SELECT table_name FROM information_schema.tables
+     WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'schema_migration' ORDER BY table_name`,
+  );
+  if (rows.length > 0) await db.exec(`TRUNCATE ${rows.map((r) => `"${r.table_name}"`).join(', ')} RESTART IDENTITY`);
 }

@@ -16,6 +16,11 @@ import { getCompliance } from './get-compliance.js';
 import { complianceByGroup, statusCounts, storeCounts, resetStore, type GroupRow } from '../store/analytics.repository.js';
 import type { WeeklyRecord } from '../engine/types.js';
 import { HubdayError } from '../errors.js';
+import { isoWeekOf } from '../engine/dates.js';
+import { OPERATOR } from '../engine/org.js';
+import { Rng, mixSeed } from '../demo/random.js';
+import { DEMO_SEEDERS } from '../demo/seeders.js';
+import { grantRole } from './roles.js';
 
 export interface DemoOptions {
   employees: number;
@@ -41,6 +46,21 @@ export interface DemoOverview {
   lastWeekStatus: Record<string, number>;
   example: { employeeId: string; name: string; weeks: WeeklyRecord[] };
   exampleManagerId: string;
+  /** People given the hr role. */
+  hr: string[];
+  /** What the workflow seeders created, and commands to try. */
+  workflows: { name: string; lines: string[] }[];
+}
+
+/** Gives the hr role to a few senior people of the People org (HR business partners). */
+async function grantDemoHr(deps: Deps): Promise<string[]> {
+  const rows = await deps.db.query<{ employee_id: string }>(
+    `SELECT employee_id FROM employee WHERE job_family = 'hr' AND termination_date IS NULL AND level BETWEEN 5 AND 9
+     ORDER BY level DESC, employee_id LIMIT 3`,
+  );
+  const ids = rows.map((r) => r.employee_id);
+  for (const id of ids) await grantRole(deps, OPERATOR, { employeeId: id, role: 'hr' });
+  return ids;
 }
 
 /** The Monday of the last complete ISO week before `today`. */
@@ -74,6 +94,14 @@ export async function runDemo(deps: Deps, opts: DemoOptions): Promise<DemoOvervi
     const t2 = Date.now();
     const evaluation = await evaluateWeeks(deps, { from: company.from as LocalDate, to: company.to as LocalDate });
     const t3 = Date.now();
+    const hr = await grantDemoHr(deps);
+    const rng = new Rng(mixSeed(opts.seed, 4));
+    const seedCtx = {
+      from: company.from as LocalDate, to: company.to as LocalDate, lastWeek: isoWeekOf(lastWeek), lastMonday: lastWeek,
+      today: deps.clock.today(), hr, random: () => rng.float(),
+    };
+    const workflows: { name: string; lines: string[] }[] = [];
+    for (const s of DEMO_SEEDERS) workflows.push({ name: s.name, lines: await s.seed(deps, seedCtx) });
     const after = await storeCounts(deps.db);
     const [byOrg, byOffice, lastWeekStatus] = await Promise.all([
       complianceByGroup(deps.db, 'org', lastWeek, lastWeek),
@@ -87,6 +115,7 @@ export async function runDemo(deps: Deps, opts: DemoOptions): Promise<DemoOvervi
       byOrg, byOffice, lastWeekStatus,
       example: { employeeId: example.employeeId, name: example.name, weeks: example.weeks },
       exampleManagerId: company.exampleManagerId,
+      hr, workflows,
     };
   } finally {
     if (!opts.keepFiles) rmSync(dir, { recursive: true, force: true });
