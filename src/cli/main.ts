@@ -10,7 +10,7 @@ import { systemClock, type Deps } from '../use-cases/deps.js';
 import { HubdayError, EXIT_CODES, formatProblem } from '../errors.js';
 import { parseIsoWeek, addDays } from '../engine/dates.js';
 import { importFile, IMPORT_KINDS, type ImportKind } from '../use-cases/import-file.js';
-import { applyPolicy, listPolicyVersions } from '../use-cases/apply-policy.js';
+import { applyPolicyAs, listPolicyVersions } from '../use-cases/apply-policy.js';
 import { evaluateWeeks } from '../use-cases/evaluate-weeks.js';
 import { evaluateChanged } from '../use-cases/evaluate-changed.js';
 import { viewCompliance, viewStanding, viewTeam } from '../use-cases/view-attendance.js';
@@ -94,10 +94,11 @@ Examples:
   const pol = program.command('policy').description('policies: versioned, effective-dated, scoped');
   pol
     .command('apply <file>')
-    .description('add a policy version from a JSON file (an existing id gets a new version)')
+    .description('add a policy version from a JSON file (an existing id gets a new version); audited')
+    .option(AS_FLAGS, AS_HELP)
     .option('--json', 'print the stored policy as JSON')
-    .action(async (file: string, o: { json?: boolean }) => {
-      const r = await withDeps((deps) => applyPolicy(deps, { file }));
+    .action(async (file: string, o: { as?: string; json?: boolean }) => {
+      const r = await ctx.withActor(o.as, (deps, actor) => applyPolicyAs(deps, actor, { file }));
       if (o.json) json(io, r.document);
       else io.out(`applied policy ${r.policy.id} version ${r.policy.version} (effective from ${r.policy.effectiveFrom})${r.supersedes ? `; supersedes version ${r.supersedes} from that date` : ''}`);
     });

@@ -5,6 +5,7 @@ import type { Deps } from './deps.js';
 import { parsePolicyDocument, policyToDocument, type PolicyDraft } from '../engine/policy.js';
 import type { Policy } from '../engine/types.js';
 import { addPolicyVersion, listPolicies } from '../store/policy.repository.js';
+import { hasRole, type Actor } from '../engine/org.js';
 import { HubdayError, formatProblem, type InputProblem } from '../errors.js';
 
 /** Line and column (1-based) of a character offset. */
@@ -61,4 +62,12 @@ export async function applyPolicy(deps: Deps, opts: { file: string; actor?: stri
 
 export async function listPolicyVersions(deps: Deps): Promise<Policy[]> {
   return listPolicies(deps.db);
+}
+
+/** `policy apply --as`: policies are written by HR (or the store operator). */
+export async function applyPolicyAs(deps: Deps, actor: Actor, opts: { file: string }): ReturnType<typeof applyPolicy> {
+  if (actor.kind === 'person' && !hasRole(actor, 'hr')) {
+    throw new HubdayError('forbidden', `${actor.id} may not apply policies: policies are written by HR (role hr)`, [], 'not_hr');
+  }
+  return applyPolicy(deps, { file: opts.file, actor: actor.id });
 }
