@@ -37,7 +37,7 @@ export function registerAuditCommands(program: Command, ctx: CliContext): void {
         ctx.io.out('(keep the head somewhere else; "hubday audit verify --expect-head SEQ:HASH" later also detects removed newest entries)');
       }
       if (!r.ok) {
-        throw new HubdayError('conflict', `audit log BROKEN at entry ${r.firstBroken!.seq}: ${r.firstBroken!.message} (${r.checked - 1} entries before it verified)`, [], `audit_${r.firstBroken!.kind}`);
+        throw new HubdayError('conflict', `audit log BROKEN at entry ${r.firstBroken!.seq}: ${r.firstBroken!.message} (${r.checked - 1} entries before it verified)`);
       }
     });
 
