@@ -161,10 +161,11 @@ export async function outboxStatusByKey(db: Db, dedupeKeys: readonly string[]): 
   return new Map(rows.map((r) => [r.dedupe_key, r.status]));
 }
 
-/** Dedupe keys with this prefix whose message is still undelivered (pending or failed). */
-export async function undeliveredKeysWithPrefix(db: Db, prefix: string): Promise<string[]> {
+/** Dedupe keys of undelivered messages (pending or failed) of a kind, matching a LIKE pattern. */
+export async function undeliveredKeys(db: Db, kind: string, likePattern: string): Promise<string[]> {
   const rows = await db.query<{ dedupe_key: string }>(
-    `SELECT dedupe_key FROM outbox WHERE starts_with(dedupe_key, $1) AND status IN ('pending', 'failed') ORDER BY dedupe_key`, [prefix]);
+    `SELECT dedupe_key FROM outbox WHERE kind = $1 AND status IN ('pending', 'failed') AND dedupe_key LIKE $2 ORDER BY dedupe_key`,
+    [kind, likePattern]);
   return rows.map((r) => r.dedupe_key);
 }
 

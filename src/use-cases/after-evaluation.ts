@@ -7,6 +7,7 @@
 import type { Db } from '../store/db.js';
 import type { Deps } from './deps.js';
 import type { LocalDate } from '../engine/dates.js';
+import { enqueueDigests } from './digests.js';
 
 export interface EvaluatedWeeks {
   /** Mondays of the weeks written. */
@@ -16,9 +17,7 @@ export interface EvaluatedWeeks {
 }
 
 export async function afterEvaluation(tx: Db, deps: Deps, run: EvaluatedWeeks): Promise<void> {
-  void tx;
-  void deps;
-  void run;
   // Manager digests into the outbox (workflow: manager awareness).
+  await enqueueDigests(tx, deps, run);
   // Discipline cases whose evidence weeks changed are flagged for review (workflow: discipline).
 }
