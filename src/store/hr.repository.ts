@@ -1,6 +1,7 @@
 /** Leave, attestations, exceptions and relocations: the HR facts evaluation reads. */
 import type { Db } from './db.js';
 import type { Attestation, ExceptionGrant, Leave, LeaveStatus, Relocation } from '../engine/types.js';
+import type { Outage, OutageStatus } from '../engine/disputes.js';
 import type { LocalDate } from '../engine/dates.js';
 import { csvLine, chunkLines } from './csv-text.js';
 
@@ -54,9 +55,15 @@ export async function attestationsByEmployee(db: Db, from: LocalDate, to: LocalD
 }
 
 export async function exceptionsByEmployee(db: Db, from: LocalDate, to: LocalDate, ids?: readonly string[]): Promise<Map<string, (ExceptionGrant & { employeeId: string })[]>> {
+  // Approved exceptions, and the part of revoked ones that was in force before the revocation.
   const rows = await db.query<{ employee_id: string; exception_id: string; kind: string; start_date: string; end_date: string; effect: 'exempt' | 'reduced'; days_per_week: number | null }>(
-    `SELECT employee_id, exception_id, kind, start_date, end_date, effect, days_per_week FROM exception_grant
-     WHERE status = 'approved' AND start_date <= $2::date AND end_date >= $1::date ${ids ? 'AND employee_id = ANY($3::text[])' : ''}`,
+    `SELECT employee_id, exception_id, kind, start_date, end_date, effect, days_per_week FROM (
+       SELECT employee_id, exception_id, kind, start_date,
+              CASE WHEN status = 'revoked' THEN LEAST(end_date, revoked_from - 1) ELSE end_date END AS end_date, effect, days_per_week
+       FROM exception_grant
+       WHERE (status = 'approved' OR (status = 'revoked' AND revoked_from IS NOT NULL)) AND start_date <= $2::date AND end_date >= $1::date
+         ${ids ? 'AND employee_id = ANY($3::text[])' : ''}
+     ) x WHERE end_date >= start_date AND end_date >= $1::date`,
     ids ? [from, to, ids] : [from, to],
   );
   return groupBy(rows.map((r) => ({
@@ -71,4 +78,13 @@ export async function relocationsByEmployee(db: Db, ids?: readonly string[]): Pr
     ids ? [ids] : [],
   );
   return new Map(rows.map((r) => [r.employee_id, { targetOfficeId: r.target_office_id, deadline: r.deadline as LocalDate, status: r.status }]));
+}
+
+/** Active badge-reader outages overlapping [from, to] (all offices: a small reference table). */
+export async function outagesBetween(db: Db, from: LocalDate, to: LocalDate): Promise<Outage[]> {
+  const rows = await db.query<{ outage_id: string; office_id: string; start_date: string; end_date: string; reason: string; status: OutageStatus }>(
+    `SELECT outage_id, office_id, start_date, end_date, reason, status FROM outage WHERE status = 'active' AND start_date <= $2::date AND end_date >= $1::date`,
+    [from, to],
+  );
+  return rows.map((r) => ({ outageId: r.outage_id, officeId: r.office_id, startDate: r.start_date as LocalDate, endDate: r.end_date as LocalDate, reason: r.reason, status: r.status }));
 }

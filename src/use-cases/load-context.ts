@@ -1,16 +1,21 @@
-/** Loads what every evaluation needs once: offices, policies and the holiday calendar. */
+/** Loads what every evaluation needs once: offices, policies, the holiday calendar and badge-reader outages. */
 import type { Deps } from './deps.js';
 import type { Context } from '../engine/compliance.js';
 import { type LocalDate, addDays } from '../engine/dates.js';
 import { buildHolidayLookup } from '../calendar/public-holidays.js';
 import { listOffices, listHolidayOverrides } from '../store/office.repository.js';
 import { listPolicies } from '../store/policy.repository.js';
+import { outagesBetween } from '../store/hr.repository.js';
+import { outageLookup } from '../engine/disputes.js';
 
 export async function loadContext(deps: Deps, from: LocalDate, to: LocalDate): Promise<Context> {
-  const [offices, overrides, policies] = await Promise.all([listOffices(deps.db), listHolidayOverrides(deps.db), listPolicies(deps.db)]);
+  const [offices, overrides, policies, outages] = await Promise.all([
+    listOffices(deps.db), listHolidayOverrides(deps.db), listPolicies(deps.db), outagesBetween(deps.db, addDays(from, -7), addDays(to, 14)),
+  ]);
   return {
     offices: new Map(offices.map((o) => [o.officeId, o])),
     policies,
     holidays: buildHolidayLookup(offices, overrides, addDays(from, -7), addDays(to, 14)),
+    ...(outages.length > 0 ? { outages: outageLookup(outages) } : {}),
   };
 }
