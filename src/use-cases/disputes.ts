@@ -64,11 +64,11 @@ export async function openDispute(deps: Deps, actor: Actor, input: OpenDisputeIn
   // Cheap refusals first (who, when), so that the presence computation runs only for a real claim.
   const employed = input.day >= employee.hireDate && (employee.terminationDate === null || input.day <= employee.terminationDate);
   const claim = { employeeId: input.employeeId, day: input.day, officeId: input.officeId, reason: input.reason, otherReviewer: !!input.otherReviewer };
-  orThrow(openRule(claim, actor, { today, presentSource: null, openDispute: null, employed }, 'D?'));
+  orThrow(openRule(claim, actor, { today, presentSource: null, openDispute: null, employed }, ''));
   const presentSource = await presenceOn(deps, input.employeeId, input.day);
   const d = await audited(deps, async (tx, audit) => {
     const open = await openDisputeOn(tx, input.employeeId, input.day);
-    const next = orThrow(openRule(claim, actor, { today, presentSource, openDispute: open, employed }, await nextDisputeId(tx)));
+    const next = { ...orThrow(openRule(claim, actor, { today, presentSource, openDispute: open, employed }, '')), disputeId: await nextDisputeId(tx) };
     await insertDispute(tx, next, input.reason.trim(), deps.clock.now());
     audit({
       actor: actor.id, action: 'dispute.opened', subject: next.employeeId, entity: `dispute:${next.disputeId}`,
@@ -176,7 +176,7 @@ export async function declareOutage(deps: Deps, actor: Actor, input: { officeId:
   const today = deps.clock.today();
   const { o, marked } = await audited(deps, async (tx, audit) => {
     const existing = await listOutages(tx, { officeId: input.officeId, activeOnly: true });
-    const next = orThrow(declareOutageRule({ officeId: input.officeId, startDate: input.from, endDate: input.to, reason: input.reason }, actor, existing, today, await nextOutageId(tx)));
+    const next = { ...orThrow(declareOutageRule({ officeId: input.officeId, startDate: input.from, endDate: input.to, reason: input.reason }, actor, existing, today, '')), outageId: await nextOutageId(tx) };
     await insertOutage(tx, next, actor.id, deps.clock.now());
     const marked = await markOfficeWeeksDirty(tx, next.officeId, next.startDate, next.endDate);
     audit({ actor: actor.id, action: 'outage.declared', subject: `office:${next.officeId}`, entity: `outage:${next.outageId}`, after: outageShape(next), reason: next.reason });

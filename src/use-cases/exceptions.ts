@@ -159,7 +159,8 @@ export async function requestException(deps: Deps, actor: Actor, input: RequestE
   const chain = await chainOf(deps.db, input.employeeId);
   return audited(deps, async (tx, audit) => {
     const existing = await exceptionsOfEmployee(tx, input.employeeId);
-    const x = orThrow(requestRule(request, actor, chain, existing, await nextExceptionId(tx)));
+    // The id is drawn only for an allowed request, so that refusals leave no gaps in the numbering.
+    const x = { ...orThrow(requestRule(request, actor, chain, existing, '')), exceptionId: await nextExceptionId(tx) };
     await insertException(tx, x, input.reason.trim(), deps.clock.now());
     audit({ actor: actor.id, action: 'exception.requested', subject: x.employeeId, entity: `exception:${x.exceptionId}`, after: { ...auditShape(x), requestedBy: x.requestedBy } });
     return toView((await getException(tx, x.exceptionId))!, visibleAs(actor, chain), deps.clock.today());
