@@ -49,7 +49,7 @@ test('one digest per manager with someone out; direct reports only by default', 
   assert.equal(m1.week, '2026-W48');
   assert.equal(m1.email, 'm1@example.com');
   assert.deepEqual(m1.entries[0], {
-    employeeId: 'E1', name: 'Name E1', managerId: 'M1', relation: 'direct', depth: 1, present: 1, required: 3, weeksOut: 1,
+    employeeId: 'E1', name: 'Name E1', managerId: 'M1', relation: 'direct', depth: 1, present: 1, required: 3, reason: null, weeksOut: 1,
     weeksOutAtLeast: false, newly: true,
     trend: { weeks: ['2026-W45', '2026-W46', '2026-W47', '2026-W48'], statuses: ['compliant', 'compliant', 'compliant', 'non_compliant'], direction: 'worsening' },
   });
@@ -142,6 +142,9 @@ test('rendering: subject, table lines, commands; ids, names, codes and numbers o
   assert.equal(JSON.stringify(payload).includes('Name'), false, 'the payload references people by id');
   assert.equal(digestKey('M1', '2026-W48' as IsoWeek), 'digest:M1:2026-W48');
   const capped = renderDigest(g!, { maxEntries: 1 }).text;
+  const anchor = buildDigests({ weekStart: W48, managers: ORG, subjects: [subj('E5', 'M1', 'N', { weeks: [{ weekStart: W48, status: 'non_compliant', reason: 'anchor_day_missed', present: 3, required: 3 }] })] });
+  assert.match(renderDigest(anchor[0]!).text, /Name E5 \(E5\) +3 of 3, anchor day missed +newly out/);
+  assert.equal((digestPayload(anchor[0]!).reports as any[])[0].reason, 'anchor_day_missed');
   assert.match(capped, /… and 1 more/);
 });
 

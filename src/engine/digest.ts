@@ -11,18 +11,21 @@
  * one manager may reach different heights. A manager who has left (inactive) gets no digest,
  * but the walk goes on above them.
  *
- * Digests carry ids, names, status codes and day counts only: never an exception, a leave kind or
- * any reason. The weeks in a row and the trend follow DESIGN's "counted" weeks: only
- * `compliant` and `non_compliant` weeks count; an excused, exempt, grace or no-policy week
+ * Digests carry ids, names, status codes (with the rule's reason code, such as
+ * `anchor_day_missed`) and day counts only: never an exception, a leave kind or a private
+ * reason. The weeks in a row and the trend follow DESIGN's "counted" weeks: only `compliant`
+ * and `non_compliant` weeks count; an excused, exempt, grace or no-policy week
  * neither breaks nor extends a run; a week never evaluated ends it.
  */
 import { addDays, isoWeekOf, type IsoWeek, type LocalDate } from './dates.js';
-import type { WeekStatus } from './types.js';
+import type { WeekReason, WeekStatus } from './types.js';
 
 /** One stored week of a person (what the digest reads of weekly compliance). */
 export interface DigestWeek {
   weekStart: LocalDate;
   status: WeekStatus;
+  /** The status's reason code (`below_requirement`, `anchor_day_missed`, …); optional. */
+  reason?: WeekReason;
   present: number;
   required: number;
 }
@@ -88,6 +91,8 @@ export interface DigestEntry {
   depth: number;
   present: number;
   required: number;
+  /** Why the week is non-compliant: `below_requirement`, or `anchor_day_missed` (present may then reach required). */
+  reason: WeekReason | null;
   /** Non-compliant counted weeks in a row, ending with the digest week (at least 1). */
   weeksOut: number;
   /** True when the run reaches back past the history window (show as "8+"). */
@@ -204,7 +209,7 @@ export function buildDigests(input: DigestInput): ManagerDigest[] {
       if (!list) byManager.set(r.managerId, (list = []));
       list.push({
         employeeId: s.employeeId, name: s.name, managerId: s.managerId, relation: r.depth === 1 ? 'direct' : 'indirect', depth: r.depth,
-        present: current.present, required: current.required, weeksOut: run.weeksOut, weeksOutAtLeast: run.atLeast, newly: run.newly,
+        present: current.present, required: current.required, reason: current.reason ?? null, weeksOut: run.weeksOut, weeksOutAtLeast: run.atLeast, newly: run.newly,
         trend: { weeks: [...trend.weeks], statuses: [...trend.statuses], direction: trend.direction },
       });
     }
@@ -282,7 +287,7 @@ export function renderDigest(d: ManagerDigest, opts: RenderOptions = {}): { subj
     lines.push(`${title} (${entries.length})`);
     const head = ['Person', ...(withVia ? ['Reports to'] : []), 'Present', 'Out', `Last ${entries[0]!.trend.weeks.length} weeks`, 'Trend'];
     const rows = entries.slice(0, max).map((e) => [
-      `${e.name} (${e.employeeId})`, ...(withVia ? [e.managerId] : []), `${e.present} of ${e.required}`, weeksOutText(e),
+      `${e.name} (${e.employeeId})`, ...(withVia ? [e.managerId] : []), `${e.present} of ${e.required}${e.reason === 'anchor_day_missed' ? ', anchor day missed' : ''}`, weeksOutText(e),
       e.trend.statuses.map(statusCode).join(' '), e.trend.direction,
     ]);
     lines.push(...pad([head, ...rows]));
@@ -317,7 +322,7 @@ export function digestPayload(d: ManagerDigest): Record<string, unknown> {
     counts: { direct: d.direct, indirect: d.indirect },
     reports: d.entries.map((e) => ({
       employeeId: e.employeeId, managerId: e.managerId, relation: e.relation, depth: e.depth, status: 'non_compliant',
-      present: e.present, required: e.required, weeksOut: e.weeksOut, weeksOutAtLeast: e.weeksOutAtLeast, newly: e.newly,
+      reason: e.reason, present: e.present, required: e.required, weeksOut: e.weeksOut, weeksOutAtLeast: e.weeksOutAtLeast, newly: e.newly,
       trend: { weeks: e.trend.weeks, statuses: e.trend.statuses, direction: e.trend.direction },
     })),
   };

@@ -5,7 +5,7 @@
  */
 import type { Db } from './db.js';
 import type { LocalDate } from '../engine/dates.js';
-import type { WeekStatus } from '../engine/types.js';
+import type { WeekReason, WeekStatus } from '../engine/types.js';
 
 export interface OutOfComplianceRow {
   employeeId: string;
@@ -19,6 +19,7 @@ export interface HistoryRow {
   employeeId: string;
   weekStart: LocalDate;
   status: WeekStatus;
+  reason: WeekReason;
   present: number;
   required: number;
 }
@@ -48,15 +49,15 @@ export async function outOfCompliance(db: Db, monday: LocalDate): Promise<OutOfC
 
 /** The stored weeks [from, monday] of the people out of compliance in the week of `monday`. */
 export async function historyOfOutOfCompliance(db: Db, monday: LocalDate, from: LocalDate): Promise<HistoryRow[]> {
-  const rows = await db.query<{ employee_id: string; week_start: string; status: WeekStatus; present: number; required: number }>(
-    `SELECT w.employee_id, w.week_start, w.status, w.present, w.required
+  const rows = await db.query<{ employee_id: string; week_start: string; status: WeekStatus; reason: WeekReason; present: number; required: number }>(
+    `SELECT w.employee_id, w.week_start, w.status, w.reason, w.present, w.required
      FROM weekly_compliance w
      WHERE w.week_start BETWEEN $2::date AND $1::date
        AND w.employee_id IN (SELECT employee_id FROM weekly_compliance WHERE week_start = $1::date AND status = 'non_compliant')
      ORDER BY w.employee_id, w.week_start`,
     [monday, from],
   );
-  return rows.map((r) => ({ employeeId: r.employee_id, weekStart: r.week_start as LocalDate, status: r.status, present: Number(r.present), required: Number(r.required) }));
+  return rows.map((r) => ({ employeeId: r.employee_id, weekStart: r.week_start as LocalDate, status: r.status, reason: r.reason, present: Number(r.present), required: Number(r.required) }));
 }
 
 /**

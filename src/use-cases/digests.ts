@@ -71,7 +71,7 @@ export async function writeDigestsOfWeek(tx: Db, deps: Deps, monday: LocalDate):
   for (const h of history) {
     let list = weeksOf.get(h.employeeId);
     if (!list) weeksOf.set(h.employeeId, (list = []));
-    list.push({ weekStart: h.weekStart, status: h.status, present: h.present, required: h.required });
+    list.push({ weekStart: h.weekStart, status: h.status, reason: h.reason, present: h.present, required: h.required });
   }
   const subjects: DigestSubject[] = out.map((o) => ({
     employeeId: o.employeeId, name: o.name, managerId: o.managerId,
