@@ -8,6 +8,7 @@ import type { Db } from '../store/db.js';
 import type { Deps } from './deps.js';
 import type { LocalDate } from '../engine/dates.js';
 import { enqueueDigests } from './digests.js';
+import { flagCasesForReview } from './discipline.js';
 
 export interface EvaluatedWeeks {
   /** Mondays of the weeks written. */
@@ -20,4 +21,5 @@ export async function afterEvaluation(tx: Db, deps: Deps, run: EvaluatedWeeks): 
   // Manager digests into the outbox (workflow: manager awareness).
   await enqueueDigests(tx, deps, run);
   // Discipline cases whose evidence weeks changed are flagged for review (workflow: discipline).
+  await flagCasesForReview(tx, deps, run);
 }
