@@ -15,10 +15,10 @@ export const seedDigestsDemo: DemoSeeder = async (deps) => {
   const week = latest!.dedupeKey.split(':').pop();
   return [
     `digests: ${total} manager digests of ${week} in the outbox (${counts.pending} pending), one per manager with someone out of compliance`,
-    `  npx hubday outbox list --kind ${DIGEST_KIND}`,
-    `  npx hubday outbox show ${latest!.id}   (the mail as ${latest!.recipientId} will read it)`,
-    `  npx hubday outbox list --as ${latest!.recipientId}   (a manager sees only their own digests)`,
-    '  deliver to a local mail catcher (e.g. Mailpit on port 1025), then look at its inbox:',
-    '  HUBDAY_SMTP_HOST=127.0.0.1 HUBDAY_SMTP_PORT=1025 HUBDAY_SMTP_FROM="hubday <hubday@example.com>" npx hubday outbox deliver',
+    `npx hubday outbox list --kind ${DIGEST_KIND}`,
+    `npx hubday outbox show ${latest!.id}   (the mail as ${latest!.recipientId} will read it)`,
+    `npx hubday outbox list --as ${latest!.recipientId}   (a manager sees only their own digests)`,
+    'deliver to a local mail catcher (e.g. Mailpit on port 1025), then look at its inbox:',
+    'HUBDAY_SMTP_HOST=127.0.0.1 HUBDAY_SMTP_PORT=1025 HUBDAY_SMTP_FROM="hubday <hubday@example.com>" npx hubday outbox deliver',
   ];
 };

@@ -130,7 +130,7 @@ export function describeDigestRun(s: DigestRunSummary): string {
   const parts = [`${s.enqueued} new`, `${s.refreshed} updated`, `${s.unchanged} unchanged`];
   if (s.cancelled > 0) parts.push(`${s.cancelled} withdrawn`);
   const no = s.withoutEmail.length;
-  return `digests ${s.week}: ${s.out} out of compliance, ${s.digests} managers; ${parts.join(', ')}` +
+  return `digests ${s.week}: ${s.out} out of compliance, ${s.digests} manager${s.digests === 1 ? '' : 's'}; ${parts.join(', ')}` +
     (no > 0 ? `; ${no} manager${no === 1 ? '' : 's'} without an email address get none (${s.withoutEmail.slice(0, 5).join(', ')}${no > 5 ? ', …' : ''})` : '') +
     ` (hubday outbox list --kind ${DIGEST_KIND})`;
 }
