@@ -1,4 +1,3 @@
-import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { forEachStore } from '../testing/stores.js';
 import { migrate, migrateDown } from './migrate.js';
@@ -62,4 +61,15 @@ forEachStore('outbox: enqueue is exactly once per dedupe key; claim, send, fail,
   await migrate(db);
 });
 
-test('outbox repository module loads', () => assert.ok(enqueueOutbox));
+forEachStore('outbox: workers claiming at the same time get disjoint messages', async (_t, db) => {
+  await migrate(db);
+  await db.transaction((tx) => enqueueOutbox(tx, Array.from({ length: 30 }, (_, i) => draft(`k${String(i).padStart(2, '0')}`)), T0));
+  const now = new Date(T0.getTime() + 1000);
+  // On PostgreSQL each claim runs on its own pooled connection (SKIP LOCKED); PGlite serialises them.
+  const claims = await Promise.all([1, 2, 3].map(() => claimDueOutbox(db, { now, limit: 12, leaseMs: 60_000, channels: ['mail'] })));
+  const ids = claims.flat().map((m) => m.id);
+  assert.equal(ids.length, 30);
+  assert.equal(new Set(ids).size, 30);
+  assert.deepEqual(await claimDueOutbox(db, { now, limit: 12, leaseMs: 60_000, channels: ['mail'] }), []);
+  assert.deepEqual(await claimDueOutbox(db, { now: new Date(now.getTime() + 60_000), limit: 100, leaseMs: 60_000, channels: ['webhook'] }), []);
+});
