@@ -167,9 +167,9 @@ async function caseView(db: Db, caseId: string, today: LocalDate): Promise<CaseV
 // ---------------------------------------------------------------------------------------------
 // Actions
 
-function requireReason(reason: string | undefined | null, what: string): string {
+function requireReason(reason: string | undefined | null, what: string, flag = '--reason'): string {
   const r = (reason ?? '').trim();
-  if (r === '') throw new HubdayError('invalid_usage', `${what} needs a reason: --reason "…"`, [], 'reason_required');
+  if (r === '') throw new HubdayError('invalid_usage', `${what} needs a reason: ${flag} "…"`, [], 'reason_required');
   return r;
 }
 
@@ -271,7 +271,7 @@ export function acknowledge(deps: Deps, actor: Actor, input: { caseId: string })
 }
 
 /** `discipline refuse-ack D1 --reason … --as M1`: the employee declined to acknowledge; documented by the manager or HR. */
-export function refuseAcknowledgement(deps: Deps, actor: Actor, input: { caseId: string; reason: string }): Promise<CaseView> {
+export async function refuseAcknowledgement(deps: Deps, actor: Actor, input: { caseId: string; reason: string }): Promise<CaseView> {
   const reason = requireReason(input.reason, 'a refusal to acknowledge');
   return onCase(deps, actor, input.caseId, { kind: 'refuse_ack', reason }, async (tx, c) => {
     const last = c.steps[c.steps.length - 1]!;
@@ -281,7 +281,7 @@ export function refuseAcknowledgement(deps: Deps, actor: Actor, input: { caseId:
 }
 
 /** `discipline hr-review D1 --approve|--reject --reason … --as HR1`: the review before termination eligibility. */
-export function hrReview(deps: Deps, actor: Actor, input: { caseId: string; approve: boolean; reason: string }): Promise<CaseView> {
+export async function hrReview(deps: Deps, actor: Actor, input: { caseId: string; approve: boolean; reason: string }): Promise<CaseView> {
   const reason = requireReason(input.reason, 'an HR review');
   return onCase(deps, actor, input.caseId, { kind: 'hr_review', approve: input.approve }, async (tx, c, next) => {
     const review = next.hrReview!;
@@ -294,7 +294,7 @@ export function hrReview(deps: Deps, actor: Actor, input: { caseId: string; appr
 }
 
 /** `discipline close D1 --outcome resolved|withdrawn|terminated|separated --reason … --as M1` */
-export function closeCase(deps: Deps, actor: Actor, input: { caseId: string; outcome: CloseOutcome; reason: string }): Promise<CaseView> {
+export async function closeCase(deps: Deps, actor: Actor, input: { caseId: string; outcome: CloseOutcome; reason: string }): Promise<CaseView> {
   const reason = requireReason(input.reason, 'closing a case');
   return onCase(deps, actor, input.caseId, { kind: 'close', outcome: input.outcome }, async (tx, c, next, r, ctx) => {
     const evidence = r.resolution
@@ -313,8 +313,8 @@ export function closeCase(deps: Deps, actor: Actor, input: { caseId: string; out
 }
 
 /** `discipline clear-review D1 --note … --as HR1`: late data was looked at; the case may go on. */
-export function clearReview(deps: Deps, actor: Actor, input: { caseId: string; note: string }): Promise<CaseView> {
-  const note = requireReason(input.note, 'clearing a review flag').trim();
+export async function clearReview(deps: Deps, actor: Actor, input: { caseId: string; note: string }): Promise<CaseView> {
+  const note = requireReason(input.note, 'clearing a review flag', '--note');
   return onCase(deps, actor, input.caseId, { kind: 'clear_review' }, async (tx, c) => {
     const changes = c.reviewChanges ?? [];
     await clearReviewRow(tx, c.employeeId, c.caseId, { by: actor.id, at: deps.clock.now().toISOString(), note, changes });
