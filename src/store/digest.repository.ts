@@ -1,5 +1,5 @@
 /**
- * What manager digests read, set-based (three statements for a whole week, whatever the size of
+ * What manager digests read, set-based (two statements for a whole week, whatever the size of
  * the company): the people out of compliance in a week with their recent weeks, and everyone
  * above them in the org tree.
  */
@@ -7,21 +7,23 @@ import type { Db } from './db.js';
 import type { LocalDate } from '../engine/dates.js';
 import type { WeekReason, WeekStatus } from '../engine/types.js';
 
+export interface DigestHistoryWeek {
+  weekStart: LocalDate;
+  status: WeekStatus;
+  reason: WeekReason;
+  present: number;
+  required: number;
+}
+
+/** A person out of compliance in the week, with their manager, policy and recent stored weeks. */
 export interface OutOfComplianceRow {
   employeeId: string;
   name: string;
   managerId: string | null;
   policyId: string | null;
   policyVersion: number | null;
-}
-
-export interface HistoryRow {
-  employeeId: string;
-  weekStart: LocalDate;
-  status: WeekStatus;
-  reason: WeekReason;
-  present: number;
-  required: number;
+  /** The stored weeks from `from` to the week, oldest first (the week itself included). */
+  weeks: DigestHistoryWeek[];
 }
 
 export interface ManagerRow {
@@ -32,32 +34,38 @@ export interface ManagerRow {
   terminationDate: LocalDate | null;
 }
 
-/** The people whose stored record of the week is non_compliant, with their manager and policy. */
-export async function outOfCompliance(db: Db, monday: LocalDate): Promise<OutOfComplianceRow[]> {
-  const rows = await db.query<{ employee_id: string; name: string; manager_id: string | null; policy_id: string | null; policy_version: number | null }>(
-    `SELECT w.employee_id, e.name, e.manager_id, w.policy_id, w.policy_version
-     FROM weekly_compliance w JOIN employee e ON e.employee_id = w.employee_id
-     WHERE w.week_start = $1::date AND w.status = 'non_compliant'
-     ORDER BY w.employee_id`,
-    [monday],
+/**
+ * The people whose stored record of the week of `monday` is non_compliant, each with their
+ * stored weeks [from, monday], in one statement: one row per person, the weeks as arrays (so a
+ * company with a hundred thousand people out carries a hundred thousand rows, not eight times
+ * as many).
+ */
+export async function outOfComplianceWithHistory(db: Db, monday: LocalDate, from: LocalDate): Promise<OutOfComplianceRow[]> {
+  const rows = await db.query<{
+    employee_id: string; name: string; manager_id: string | null; policy_id: string | null; policy_version: number | null;
+    week_starts: string[]; statuses: WeekStatus[]; reasons: WeekReason[]; presents: number[]; requireds: number[];
+  }>(
+    `SELECT o.employee_id, e.name, e.manager_id, o.policy_id, o.policy_version,
+            array_agg(h.week_start ORDER BY h.week_start) AS week_starts,
+            array_agg(h.status ORDER BY h.week_start) AS statuses,
+            array_agg(h.reason ORDER BY h.week_start) AS reasons,
+            array_agg(h.present ORDER BY h.week_start) AS presents,
+            array_agg(h.required ORDER BY h.week_start) AS requireds
+     FROM weekly_compliance o
+     JOIN employee e ON e.employee_id = o.employee_id
+     JOIN weekly_compliance h ON h.employee_id = o.employee_id AND h.week_start BETWEEN $2::date AND $1::date
+     WHERE o.week_start = $1::date AND o.status = 'non_compliant'
+     GROUP BY o.employee_id, e.name, e.manager_id, o.policy_id, o.policy_version
+     ORDER BY o.employee_id`,
+    [monday, from],
   );
   return rows.map((r) => ({
     employeeId: r.employee_id, name: r.name, managerId: r.manager_id === r.employee_id ? null : r.manager_id,
     policyId: r.policy_id, policyVersion: r.policy_version === null ? null : Number(r.policy_version),
+    weeks: r.week_starts.map((w, i) => ({
+      weekStart: w as LocalDate, status: r.statuses[i]!, reason: r.reasons[i]!, present: Number(r.presents[i]), required: Number(r.requireds[i]),
+    })),
   }));
-}
-
-/** The stored weeks [from, monday] of the people out of compliance in the week of `monday`. */
-export async function historyOfOutOfCompliance(db: Db, monday: LocalDate, from: LocalDate): Promise<HistoryRow[]> {
-  const rows = await db.query<{ employee_id: string; week_start: string; status: WeekStatus; reason: WeekReason; present: number; required: number }>(
-    `SELECT w.employee_id, w.week_start, w.status, w.reason, w.present, w.required
-     FROM weekly_compliance w
-     WHERE w.week_start BETWEEN $2::date AND $1::date
-       AND w.employee_id IN (SELECT employee_id FROM weekly_compliance WHERE week_start = $1::date AND status = 'non_compliant')
-     ORDER BY w.employee_id, w.week_start`,
-    [monday, from],
-  );
-  return rows.map((r) => ({ employeeId: r.employee_id, weekStart: r.week_start as LocalDate, status: r.status, reason: r.reason, present: Number(r.present), required: Number(r.required) }));
 }
 
 /**

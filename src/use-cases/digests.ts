@@ -18,10 +18,10 @@ import { hasRole } from '../engine/org.js';
 import { addDays, isoWeekOf, type IsoWeek, type LocalDate } from '../engine/dates.js';
 import {
   buildDigests, digestKey, digestPayload, digestWeekOf, renderDigest, DEFAULT_HISTORY_WEEKS, DEFAULT_TREND_WEEKS,
-  type DigestManager, type DigestSubject, type DigestWeek,
+  type DigestManager, type DigestSubject,
 } from '../engine/digest.js';
 import { listPolicies } from '../store/policy.repository.js';
-import { historyOfOutOfCompliance, managersAboveOutOfCompliance, outOfCompliance, recordsOfWeek } from '../store/digest.repository.js';
+import { managersAboveOutOfCompliance, outOfComplianceWithHistory, recordsOfWeek } from '../store/digest.repository.js';
 import { cancelOutbox, enqueueOutboxMessages, undeliveredKeys, type OutboxDraft } from '../store/outbox.repository.js';
 import { audited } from './actor.js';
 import { HubdayError } from '../errors.js';
@@ -54,29 +54,20 @@ const emptySummary = (): DigestRunSummary => ({
 
 /**
  * Builds the week's digests from the stored records and writes them to the outbox, in `tx`.
- * Three reads for the whole week (people out, their recent weeks, everyone above them), one
+ * Two reads for the whole week (people out with their recent weeks, everyone above them), one
  * write per 500 digests, one for cancellations.
  */
 export async function writeDigestsOfWeek(tx: Db, deps: Deps, monday: LocalDate): Promise<DigestRunSummary> {
   const week = isoWeekOf(monday);
   const from = addDays(monday, -7 * (DEFAULT_HISTORY_WEEKS - 1));
-  const [out, history, managerRows, policies] = [
-    await outOfCompliance(tx, monday),
-    await historyOfOutOfCompliance(tx, monday, from),
-    await managersAboveOutOfCompliance(tx, monday),
-    await listPolicies(tx),
-  ];
+  const out = await outOfComplianceWithHistory(tx, monday, from);
+  const managerRows = await managersAboveOutOfCompliance(tx, monday);
+  const policies = await listPolicies(tx);
   const indirectOf = new Map(policies.map((p) => [`${p.id}\u0000${p.version}`, p.digest.indirect]));
-  const weeksOf = new Map<string, DigestWeek[]>();
-  for (const h of history) {
-    let list = weeksOf.get(h.employeeId);
-    if (!list) weeksOf.set(h.employeeId, (list = []));
-    list.push({ weekStart: h.weekStart, status: h.status, reason: h.reason, present: h.present, required: h.required });
-  }
   const subjects: DigestSubject[] = out.map((o) => ({
     employeeId: o.employeeId, name: o.name, managerId: o.managerId,
     indirect: o.policyId !== null && indirectOf.get(`${o.policyId}\u0000${o.policyVersion}`) === true,
-    weeks: weeksOf.get(o.employeeId) ?? [],
+    weeks: o.weeks,
   }));
   const today = deps.clock.today();
   const managers = new Map<string, DigestManager>(managerRows.map((m) => [m.employeeId, {

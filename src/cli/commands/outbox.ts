@@ -145,7 +145,7 @@ export function registerOutboxCommands(program: Command, ctx: CliContext): void 
       if (o.json) return ctx.json(presentOutboxMessage(m, true));
       const lines = [
         `message ${m.id}  ${m.kind}  ${m.dedupeKey}`,
-        `status:   ${m.status} after ${m.attempts} attempt${m.attempts === 1 ? '' : 's'}${m.status === 'pending' || m.status === 'failed' ? `; next attempt ${when(m.nextAttemptAt)} UTC` : ''}`,
+        `status:   ${m.status}${m.attempts === 0 ? ' (not tried yet)' : ` after ${m.attempts} attempt${m.attempts === 1 ? '' : 's'}`}${m.status === 'pending' || m.status === 'failed' ? `; ${m.status === 'pending' ? 'due' : 'next attempt'} ${when(m.nextAttemptAt)} UTC` : ''}`,
         `created:  ${when(m.createdAt)} UTC${m.sentAt ? `; sent ${when(m.sentAt)} UTC` : ''}${m.mailedAt ? `; mailed ${when(m.mailedAt)}` : ''}${m.postedAt ? `; webhook ${when(m.postedAt)}` : ''}`,
         ...(m.lastError ? [`error:    ${m.lastError}`] : []),
         `to:       ${m.to}${m.recipientId ? ` (${m.recipientId})` : ''} by ${m.channel}`,
