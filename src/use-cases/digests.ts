@@ -111,7 +111,7 @@ export async function enqueueDigests(tx: Db, deps: Deps, run: EvaluatedRun): Pro
   const monday = digestWeekOf(run.mondays, deps.clock.today());
   if (monday === null) return emptySummary();
   const s = await writeDigestsOfWeek(tx, deps, monday);
-  if (s.enqueued + s.refreshed + s.cancelled + s.withoutEmail.length > 0) deps.log(describeDigestRun(s));
+  deps.log(describeDigestRun(s));
   return s;
 }
 
