@@ -160,7 +160,7 @@ Examples:
       io.out('');
       for (const w of r.weeks) {
         io.out(`${w.week}: ${w.explanation}`);
-        for (const d of w.presentDays) io.out(`  present ${d.date} at ${d.officeId} (${d.source}${d.dwellMinutes !== null ? `, ${d.dwellMinutes} min` : ''})`);
+        for (const d of w.presentDays) io.out(`  present ${d.date} at ${d.officeId} (${d.source}${d.reference ? ` ${d.reference}` : ''}${d.dwellMinutes !== null ? `, ${d.dwellMinutes} min` : ''})`);
         for (const d of w.excusedDays) io.out(`  excused ${d.date}: ${d.reason}${d.name ? ` (${d.name})` : d.kind ? ` (${d.kind})` : ''}`);
       }
     });

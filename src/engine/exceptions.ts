@@ -34,6 +34,11 @@ export function actsAsHr(actor: Actor): boolean {
   return actor.kind === 'person' && hasRole(actor, 'hr');
 }
 
+/** "a kind" or "an kind", for messages. */
+export function article(word: string): string {
+  return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
+}
+
 function needPerson(actor: Actor, what: string): RuleRefusal | null {
   return actor.kind === 'person'
     ? null
@@ -184,7 +189,7 @@ export function requestException(
   const clash = existing.find((x) => x.employeeId === r.employeeId && x.kind === r.kind && (x.status === 'pending' || effectiveRange(x) !== null) &&
     overlaps(x.status === 'pending' ? x : effectiveRange(x)!, r));
   if (clash) {
-    return refuse('conflict', 'overlapping_exception', `${r.employeeId} already has a ${clash.status} ${r.kind} exception ${clash.exceptionId} (${clash.startDate} to ${clash.endDate}) overlapping these dates: withdraw or revoke it first`);
+    return refuse('conflict', 'overlapping_exception', `${r.employeeId} already has ${article(clash.status)} ${r.kind} exception ${clash.exceptionId} (${clash.startDate} to ${clash.endDate}) overlapping these dates: withdraw or revoke it first`);
   }
   return allow({
     exceptionId, employeeId: r.employeeId, kind: r.kind, startDate: r.startDate, endDate: r.endDate, effect: r.effect,
@@ -203,7 +208,7 @@ export function decideException(x: ExceptionCase, decision: 'approve' | 'deny', 
   const rule = approverRuleOf(x.kind);
   if (!mayDecide(rule, actor, chain, vpLevel)) {
     const reason = rule === 'hr' ? 'approver_not_hr' : rule === 'vp' ? 'approver_not_vp' : 'approver_not_hr_or_vp';
-    return refuse('forbidden', reason, `a ${x.kind} exception is decided by ${approverText(rule)}; ${actor.id} is not`);
+    return refuse('forbidden', reason, `${article(x.kind)} exception is decided by ${approverText(rule)}; ${actor.id} is not`);
   }
   return allow({ ...x, status: decision === 'approve' ? 'approved' : 'denied', decidedBy: actor.id });
 }
@@ -213,7 +218,8 @@ export function withdrawException(x: ExceptionCase, actor: Actor): Transition<Ex
   const p = needPerson(actor, 'withdrawing an exception request');
   if (p) return p;
   if (actor.id !== x.employeeId && actor.id !== x.requestedBy) {
-    return refuse('forbidden', 'not_requester', `only ${x.employeeId} or the requester ${x.requestedBy} may withdraw exception ${x.exceptionId}`);
+    const who = x.requestedBy === x.employeeId ? x.employeeId : `${x.employeeId} or the requester ${x.requestedBy}`;
+    return refuse('forbidden', 'not_requester', `only ${who} may withdraw exception ${x.exceptionId}`);
   }
   if (x.status !== 'pending') return refuse('conflict', 'not_pending', `exception ${x.exceptionId} is ${x.status}: only a pending request can be withdrawn (an approved one is revoked by an approver)`);
   return allow({ ...x, status: 'withdrawn' });
@@ -231,7 +237,7 @@ export function revokeException(x: ExceptionCase, actor: Actor, chain: Chain, vp
   const rule = approverRuleOf(x.kind);
   if (!mayDecide(rule, actor, chain, vpLevel)) {
     const reason = rule === 'hr' ? 'approver_not_hr' : rule === 'vp' ? 'approver_not_vp' : 'approver_not_hr_or_vp';
-    return refuse('forbidden', reason, `a ${x.kind} exception is revoked by ${approverText(rule)}; ${actor.id} is not`);
+    return refuse('forbidden', reason, `${article(x.kind)} exception is revoked by ${approverText(rule)}; ${actor.id} is not`);
   }
   if (x.endDate < today) return refuse('conflict', 'exception_ended', `exception ${x.exceptionId} ended on ${x.endDate}: there is nothing left to revoke`);
   return allow({ ...x, status: 'revoked', revokedFrom: today, revokedBy: actor.id });

@@ -6,7 +6,7 @@
  */
 import type { Deps } from './deps.js';
 import type { Db } from '../store/db.js';
-import type { LocalDate } from '../engine/dates.js';
+import { type LocalDate, addDays, mondayOf } from '../engine/dates.js';
 import { type Actor, hasRole } from '../engine/org.js';
 import {
   type RelocationCase, type RelocationStatus, assignRelocation as assignRule, cancelRelocation as cancelRule,
@@ -28,12 +28,17 @@ export interface RelocationView extends RelocationRecord {
   /** `overdue` when the deadline has passed and the employee has not relocated, even before check-overdue wrote it. */
   currentStatus: RelocationStatus;
   overdue: boolean;
-  /** From this Monday-or-later week on, the hub is the home office for the policy (the deadline). */
+  /** The Monday of the first week judged at the hub (the first week beginning on or after the deadline); null when cancelled. */
   hubInForceFrom: LocalDate | null;
 }
 
 export function toRelocationView(r: RelocationRecord, today: LocalDate): RelocationView {
-  return { ...r, currentStatus: displayedStatus(r, today), overdue: isOverdue(r, today), hubInForceFrom: r.status === 'cancelled' ? null : r.deadline };
+  return { ...r, currentStatus: displayedStatus(r, today), overdue: isOverdue(r, today), hubInForceFrom: r.status === 'cancelled' ? null : firstMondayFrom(r.deadline) };
+}
+
+function firstMondayFrom(date: LocalDate): LocalDate {
+  const m = mondayOf(date);
+  return m === date ? m : addDays(m, 7);
 }
 
 const FAR_FUTURE = '9999-12-31' as LocalDate;

@@ -19,10 +19,10 @@ function oneLine(x: ExceptionView): string {
 
 function details(ctx: CliContext, x: ExceptionView): void {
   const out = (k: string, v: string | null | undefined) => {
-    if (v !== null && v !== undefined) ctx.io.out(`  ${k.padEnd(14)}${v}`);
+    if (v !== null && v !== undefined) ctx.io.out(`  ${k.padEnd(16)}${v}`);
   };
   ctx.io.out(oneLine(x));
-  out('approved by', x.approver);
+  out('who decides', x.approver);
   out('requested', `by ${x.requestedBy}${x.requestedAt ? ` at ${x.requestedAt.slice(0, 16).replace('T', ' ')} UTC` : ''}`);
   if (x.decidedBy) out(x.status === 'denied' ? 'denied' : 'decided', `by ${x.decidedBy}${x.decidedAt ? ` at ${x.decidedAt.slice(0, 16).replace('T', ' ')} UTC` : ''}`);
   if (x.revokedBy) out('revoked', `by ${x.revokedBy}, from ${x.revokedFrom}`);

@@ -40,7 +40,7 @@ Examples:
     const r = await ctx.withActor(o.as, (deps, actor) => assignRelocation(deps, actor, { employeeId, hub: o.hub, deadline }));
     if (o.json) return ctx.json(r);
     ctx.io.out(`assigned ${oneLine(r.relocation)}`);
-    ctx.io.out(`from the week of ${r.relocation.deadline} on, ${employeeId} is judged at ${r.relocation.targetOfficeId}; they answer with hubday relocation accept|decline ${employeeId} --as ${employeeId}`);
+    ctx.io.out(`from the week of ${r.relocation.hubInForceFrom} on, ${employeeId} is judged at ${r.relocation.targetOfficeId}; they answer with hubday relocation accept|decline ${employeeId} --as ${employeeId}`);
     reeval(ctx, r.reevaluated);
   });
 
