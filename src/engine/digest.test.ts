@@ -139,6 +139,9 @@ test('rendering: subject, table lines, commands; ids, names, codes and numbers o
   assert.ok(lines.includes('  hubday team M1 --week 2026-W48 --indirect --as M1'));
   const payload = digestPayload(g!);
   assert.deepEqual(payload.counts, { direct: 2, indirect: 1 });
+  assert.equal(payload.reportsOmitted, 0);
+  const short = digestPayload(g!, 2);
+  assert.deepEqual([(short.reports as any[]).map((r) => r.employeeId), short.reportsOmitted], [['E1', 'E2'], 1]);
   assert.equal(JSON.stringify(payload).includes('Name'), false, 'the payload references people by id');
   assert.equal(digestKey('M1', '2026-W48' as IsoWeek), 'digest:M1:2026-W48');
   const capped = renderDigest(g!, { maxEntries: 1 }).text;

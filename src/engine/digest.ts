@@ -210,7 +210,7 @@ export function buildDigests(input: DigestInput): ManagerDigest[] {
       list.push({
         employeeId: s.employeeId, name: s.name, managerId: s.managerId, relation: r.depth === 1 ? 'direct' : 'indirect', depth: r.depth,
         present: current.present, required: current.required, reason: current.reason ?? null, weeksOut: run.weeksOut, weeksOutAtLeast: run.atLeast, newly: run.newly,
-        trend: { weeks: [...trend.weeks], statuses: [...trend.statuses], direction: trend.direction },
+        trend, // shared by the person's entries in every digest (read-only)
       });
     }
   }
@@ -311,8 +311,15 @@ export function renderDigest(d: ManagerDigest, opts: RenderOptions = {}): { subj
   return { subject, text: lines.join('\n') + '\n' };
 }
 
-/** The structured digest (the outbox payload, what a webhook receives): ids, codes and numbers only. */
-export function digestPayload(d: ManagerDigest): Record<string, unknown> {
+/** At most this many people in a payload (a top manager's indirect digest can list a whole company). */
+export const PAYLOAD_MAX_REPORTS = 1000;
+
+/**
+ * The structured digest (the outbox payload, what a webhook receives): ids, codes and numbers
+ * only. Lists the first PAYLOAD_MAX_REPORTS people (direct reports first) and counts the rest
+ * in `reportsOmitted`.
+ */
+export function digestPayload(d: ManagerDigest, maxReports: number = PAYLOAD_MAX_REPORTS): Record<string, unknown> {
   return {
     type: 'digest.weekly',
     managerId: d.managerId,
@@ -320,7 +327,8 @@ export function digestPayload(d: ManagerDigest): Record<string, unknown> {
     weekStart: d.weekStart,
     weekEnd: addDays(d.weekStart, 6),
     counts: { direct: d.direct, indirect: d.indirect },
-    reports: d.entries.map((e) => ({
+    reportsOmitted: Math.max(0, d.entries.length - maxReports),
+    reports: d.entries.slice(0, maxReports).map((e) => ({
       employeeId: e.employeeId, managerId: e.managerId, relation: e.relation, depth: e.depth, status: 'non_compliant',
       reason: e.reason, present: e.present, required: e.required, weeksOut: e.weeksOut, weeksOutAtLeast: e.weeksOutAtLeast, newly: e.newly,
       trend: { weeks: e.trend.weeks, statuses: e.trend.statuses, direction: e.trend.direction },
