@@ -181,6 +181,8 @@ describe('termination eligibility needs an approved HR review', () => {
     assert.ok(r.ok);
     assert.equal(r.next.stage, 'termination_eligible');
     assert.deepEqual(r.next.steps.map((x) => x.step), STEPS);
+    assert.equal(reasonOf(transition(approved, { kind: 'step', step: 'termination_eligible' }, H2, CHAIN, e, RULES)), 'reviewer_cannot_escalate');
+    assert.equal(reasonOf(transition(approved, { kind: 'step', step: 'termination_eligible' }, H1, CHAIN, e, RULES)), 'ok');
   });
   test('the review is HR\'s, on a written warning, not by whoever recorded it', () => {
     assert.equal(reasonOf(transition(atWritten(), { kind: 'hr_review', approve: true }, person('D1'), CHAIN, e, RULES)), 'reviewer_not_hr');
@@ -289,6 +291,7 @@ function checkInvariant(s: CaseState, rules: DisciplineRules, world: readonly Ev
     assert.ok(review && review.status === 'approved' && review.forStep === 1, 'an approved HR review of the written warning');
     assert.ok(['H1', 'H2'].includes(review.by) && review.by !== s.steps[1]!.by);
     assert.ok(review.on >= s.steps[1]!.on && review.on <= s.steps[2]!.on);
+    assert.notEqual(review.by, s.steps[2]!.by, 'the reviewer does not escalate');
   }
   if (s.outcome === 'terminated') assert.equal(s.closedFrom, 'termination_eligible');
 }

@@ -15,7 +15,9 @@
  * 4. the previous step acknowledged by the employee, or their refusal to acknowledge recorded (with
  *    a reason) by the manager or HR;
  * 5. no active exception today;
- * 6. before `termination_eligible`: an approved HR review of the written warning;
+ * 6. before `termination_eligible`: an approved HR review of the written warning, by HR, by someone
+ *    other than who recorded the written warning, and the escalation by someone other than the
+ *    reviewer (two people agree);
  * 7. the case is not flagged for review (late data changed a week used as evidence).
  *
  * A case closes as `resolved` (after `compliantWeeksToResolve` compliant weeks since the last
@@ -269,13 +271,17 @@ export function stepPreconditions(state: CaseState, step: StepName, actor: Actor
   const se = stepEvidence(state, ev, rules);
   if (se.counted.length < se.needed) {
     const disputed = se.excluded.length > 0 ? ` (${se.excluded.length} more left out while a dispute on them is open)` : '';
-    out.push(refuse('conflict', 'not_enough_noncompliant_weeks', `${se.counted.length} non-compliant complete week${se.counted.length === 1 ? '' : 's'} ${last ? `since the ${last.step} of ${last.on}` : `from ${se.from}`} to ${se.to}${disputed}; ${se.needed} are needed for ${STEP_TEXT[step]}`));
+    const span = se.to < se.from
+      ? `no complete week since the ${last!.step} of ${last!.on} yet`
+      : `${se.counted.length} non-compliant complete week${se.counted.length === 1 ? '' : 's'} ${last ? `since the ${last.step} of ${last.on}` : `from ${se.from}`} to ${se.to}${disputed}`;
+    out.push(refuse('conflict', 'not_enough_noncompliant_weeks', `${span}; ${se.needed} are needed for ${STEP_TEXT[step]}`));
   }
   if (step === 'termination_eligible') {
     const writtenAt = state.steps.length - 1;
     const review = state.hrReview && state.hrReview.forStep === writtenAt ? state.hrReview : null;
     if (review === null) out.push(refuse('conflict', 'hr_review_required', 'termination eligibility needs an approved HR review of the written warning ("discipline hr-review CASE --approve")'));
     else if (review.status !== 'approved') out.push(refuse('conflict', 'hr_review_rejected', `HR (${review.by}) rejected the escalation on ${review.on}: a new approved HR review is needed`));
+    else if (review.by === actor.id) out.push(refuse('forbidden', 'reviewer_cannot_escalate', `${actor.id} reviewed the case for HR: the escalation is someone else's decision (the manager, someone above them, or another HR person), so that two people agree`));
   }
   return out;
 }

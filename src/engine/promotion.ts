@@ -235,20 +235,27 @@ export function mayDecide(n: Nomination, actor: Actor, chain: Chain, ctx: Decisi
   if (actor.kind !== 'person') return refuse('forbidden', 'actor_required', 'a promotion decision is a person\'s decision: say who you are with --as EMPLOYEE_ID');
   if (n.status !== 'pending') return refuse('conflict', 'promotion_not_pending', `this nomination was already ${n.status}: a decided nomination never changes`);
   if (actor.id === n.employeeId) return refuse('forbidden', 'own_promotion', `${actor.id} may not decide their own promotion`);
-  if (actor.id === n.nominatedBy) return refuse('forbidden', 'nominator_cannot_decide', `${actor.id} nominated ${n.employeeId} and may not also decide: ${approversOf(n, chain, ruleAtDecision(n.goodStandingAtNomination, ctx.standing.goodStanding).rule, ctx.vpLevel).text}`);
-  const { rule, note } = ruleAtDecision(n.goodStandingAtNomination, ctx.standing.goodStanding);
+  if (actor.id === n.nominatedBy) return refuse('forbidden', 'nominator_cannot_decide', `${actor.id} nominated ${n.employeeId} and may not also decide; may decide: ${approversOf(n, chain, ruleAtDecision(n.goodStandingAtNomination, ctx.standing.goodStanding).rule, ctx.vpLevel).text}`);
+  const { rule } = ruleAtDecision(n.goodStandingAtNomination, ctx.standing.goodStanding);
   const who = approversOf(n, chain, rule, ctx.vpLevel);
+  const s = ctx.standing;
+  const now = s.ratio === null ? 'no week counted' : `ratio ${s.ratio.toFixed(3)} ${s.goodStanding ? '≥' : '<'} ${s.minRatio}, ${s.from} to ${s.to}`;
   if (rule === 'vp_or_above') {
+    const why = n.goodStandingAtNomination
+      ? `${n.employeeId} was in good standing at nomination but is not now (${now}), so the stricter rule applies`
+      : s.goodStanding
+        ? `${n.employeeId} was not in good standing at nomination (is now: ${now}); the stricter rule applies`
+        : `${n.employeeId} is not in good standing (${now})`;
     if (who.vp === null) {
-      return refuse('conflict', 'no_vp_in_chain', `${n.employeeId} is not in good standing (${note}), so only their VP or someone above may decide, and their management chain reaches no one at level ${ctx.vpLevel} or above: HR must correct the org data (a manager link or a level) before this nomination can be decided`);
+      return refuse('conflict', 'no_vp_in_chain', `${why}: only their VP (level ${ctx.vpLevel} or above) or someone above may decide, and their management chain reaches no one at that level; HR must correct the org data (a manager link or a level) before this nomination can be decided`);
     }
     if (!isVpOrAbove(chain, ctx.vpLevel, actor.id)) {
-      return refuse('forbidden', 'approver_not_vp', `${n.employeeId} is not in good standing (${note}): only ${who.text} may decide; ${actor.id} is not`);
+      return refuse('forbidden', 'approver_not_vp', `${why}: only ${who.text} may decide; ${actor.id} is not`);
     }
     return null;
   }
   if (!(ancestorDistance(chain, actor.id) >= 2 || isHr(actor))) {
-    return refuse('forbidden', 'approver_not_skip_level_or_hr', `${n.employeeId} is in good standing: ${who.text} may decide; ${actor.id} is not`);
+    return refuse('forbidden', 'approver_not_skip_level_or_hr', `${n.employeeId} is in good standing (${now}): ${who.text} may decide; ${actor.id} is not`);
   }
   return null;
 }

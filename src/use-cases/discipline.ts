@@ -38,8 +38,8 @@ interface CaseContext {
   subject: Subject;
   rules: DisciplineRules;
   evidence: DisciplineEvidence;
-  /** The stored weekly records by Monday (with their ISO week names). */
-  weekNames: Map<LocalDate, string>;
+  /** The stored weekly records' ISO week names and status reasons, by Monday. */
+  weekInfo: Map<LocalDate, { week: string; reason: string }>;
 }
 
 function rulesOf(s: Subject): DisciplineRules {
@@ -77,14 +77,14 @@ async function loadContexts(db: Db, employeeIds: readonly string[], today: Local
   const closedOf = new Map(closed.map((c) => [c.employee_id, c.d as LocalDate]));
   for (const [id, subject] of subjects) {
     const open = disputes.get(id);
-    const weekNames = new Map<LocalDate, string>();
+    const weekInfo = new Map<LocalDate, { week: string; reason: string }>();
     const weeks: EvidenceWeek[] = [];
     for (const w of records.get(id)?.values() ?? []) {
-      weekNames.set(w.weekStart, w.week);
+      weekInfo.set(w.weekStart, { week: w.week, reason: w.reason });
       weeks.push({ weekStart: w.weekStart, status: w.status, present: w.present, required: w.required, policy: w.policy, openDispute: open?.has(w.weekStart) ?? false });
     }
     out.set(id, {
-      subject, rules: rulesOf(subject), weekNames,
+      subject, rules: rulesOf(subject), weekInfo,
       evidence: { today, weeks, exception: exceptionOf.get(id) ?? null, employed: isEmployed(subject.employee, today), previousCaseClosedOn: closedOf.get(id) ?? null },
     });
   }
@@ -114,7 +114,8 @@ function stepSnapshot(ctx: CaseContext, state: CaseState, se: StepEvidence): Rec
     counted: se.counted.length,
     countedWeeks: se.counted.map((w) => w.weekStart),
     weeks: se.considered.map((w) => ({
-      weekStart: w.weekStart, week: ctx.weekNames.get(w.weekStart) ?? null, status: w.status, present: w.present, required: w.required, policy: w.policy,
+      weekStart: w.weekStart, week: ctx.weekInfo.get(w.weekStart)?.week ?? null, status: w.status, reason: ctx.weekInfo.get(w.weekStart)?.reason ?? null,
+      present: w.present, required: w.required, policy: w.policy,
       openDispute: w.openDispute, counted: counted.has(w.weekStart),
     })),
     excluded: se.excluded,
@@ -160,8 +161,10 @@ function viewOf(c: CaseRecord, ctx: CaseContext | undefined): CaseView {
 async function caseView(db: Db, caseId: string, today: LocalDate): Promise<CaseView> {
   const c = (await getCase(db, caseId))!;
   const state = caseState(c);
-  const ctx = state.stage === 'closed' ? undefined : await loadContext(db, c.employeeId, today, state);
-  return viewOf(c, ctx);
+  if (state.stage !== 'closed') return viewOf(c, await loadContext(db, c.employeeId, today, state));
+  const v = viewOf(c, undefined);
+  v.employeeName = (await loadSubjects(db, [c.employeeId], today)).get(c.employeeId)?.employee.name ?? '';
+  return v;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -300,7 +303,7 @@ export async function closeCase(deps: Deps, actor: Actor, input: { caseId: strin
     const evidence = r.resolution
       ? {
         asOf: ctx.evidence.today, rules: ctx.rules, run: r.resolution.run, needed: r.resolution.needed, since: r.resolution.since,
-        weeks: ctx.evidence.weeks.filter((w) => r.resolution!.weeks.includes(w.weekStart)).map((w) => ({ ...w, week: ctx.weekNames.get(w.weekStart) ?? null })),
+        weeks: ctx.evidence.weeks.filter((w) => r.resolution!.weeks.includes(w.weekStart)).map((w) => ({ ...w, week: ctx.weekInfo.get(w.weekStart)?.week ?? null })),
       }
       : null;
     await closeCaseRow(tx, c.employeeId, c.caseId, { outcome: input.outcome, from: c.stage as StepName, by: actor.id, at: deps.clock.now(), on: deps.clock.today(), reason, evidence });
@@ -337,12 +340,7 @@ export async function showCase(deps: Deps, actor: Actor, input: { caseId: string
     throw new HubdayError('forbidden', `${actor.id} may not read case ${c.caseId}: only ${c.employeeId}, their management chain and HR may`, [], 'not_in_reporting_line');
   }
   await auditReads(deps, actor, [c.employeeId], `discipline ${c.caseId}`);
-  const view = await caseView(deps.db, c.caseId, deps.clock.today());
-  if (!view.employeeName) {
-    const s = (await loadSubjects(deps.db, [c.employeeId], deps.clock.today())).get(c.employeeId);
-    view.employeeName = s?.employee.name ?? '';
-  }
-  return view;
+  return caseView(deps.db, c.caseId, deps.clock.today());
 }
 
 export interface ListCasesInput {
