@@ -202,7 +202,7 @@ export const seedPromotionsDisciplineDemo: DemoSeeder = async (deps, ctx) => {
   if (ctx.hr[0]) lines.push(`npx hubday promotion list --as ${ctx.hr[0]}   (HR sees every nomination and its rule)`);
 
   // ---- Discipline: one case at each step.
-  const chronic = shuffle(await candidates(deps, ctx, 4, 3000), ctx.random);
+  const chronic = shuffle(await candidates(deps, ctx, 2, 3000), ctx.random);
   const subjectsD = await loadSubjects(deps.db, chronic.map((c) => c.id), today);
   const nominated = new Set(made.map((m) => m.subject.employee.employeeId));
   const wanted: Target[] = ['termination', 'written', 'resolvable', 'awaiting_ack'];
@@ -214,6 +214,8 @@ export const seedPromotionsDisciplineDemo: DemoSeeder = async (deps, ctx) => {
     if (!s || nominated.has(c.id) || s.chain.length < 2) continue;
     for (const target of wanted) {
       if (cases.has(target) || (target === 'termination' && !hr) || (target === 'written' && !hr)) continue;
+      // Warnings go to people mostly out of compliance (at least 4 weeks); a resolvable case only needs its start.
+      if (target !== 'resolvable' && [...c.weeks].filter((x) => x === 'N').length < 4) continue;
       const p = plan(target, c.id, c.weeks, rulesOf(s), ctx);
       if (!p) continue;
       try {

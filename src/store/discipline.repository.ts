@@ -165,11 +165,11 @@ export interface NewStep {
   countedWeeks: readonly { weekStart: LocalDate; status: string; present: number; required: number }[];
 }
 
-/** Opens a case (its first step follows); returns its id (D1, D2, …). */
+/** Opens a case (its first step follows); returns its id (DC1, DC2, …). */
 export async function insertCase(tx: Db, c: { employeeId: string; by: string; at: Date; on: LocalDate }): Promise<string> {
   const rows = await tx.query<{ case_id: string }>(
     `INSERT INTO discipline_case (employee_id, case_id, stage, opened_by, opened_at, opened_on)
-     VALUES ($1, 'D' || nextval('discipline_case_seq'), 'verbal_warning', $2, $3, $4::date) RETURNING case_id`,
+     VALUES ($1, 'DC' || nextval('discipline_case_seq'), 'verbal_warning', $2, $3, $4::date) RETURNING case_id`,
     [c.employeeId, c.by, c.at, c.on],
   );
   return rows[0]!.case_id;

@@ -97,7 +97,7 @@ forEachStore('discipline: verbal, written, HR review, termination eligibility â€
 
   // 2026-09-15: the weeks of 08-31 and 09-07 are non-compliant.
   const v = await warn(on(db, '2026-09-15'), M1, { employeeId: 'E3', step: 'verbal_warning', reason: 'two weeks at one day; discussed 1:1' });
-  assert.deepEqual([v.caseId, v.stage, v.steps.length, v.steps[0]!.takenOn, v.steps[0]!.ack], ['D1', 'verbal_warning', 1, '2026-09-15', null]);
+  assert.deepEqual([v.caseId, v.stage, v.steps.length, v.steps[0]!.takenOn, v.steps[0]!.ack], ['DC1', 'verbal_warning', 1, '2026-09-15', null]);
   const ev = v.steps[0]!.evidence as any;
   assert.deepEqual(ev.countedWeeks, ['2026-08-31', '2026-09-07']);
   assert.deepEqual(ev.weeks.map((w: any) => [w.week, w.status, w.present, w.required, w.counted]), [
@@ -114,9 +114,9 @@ forEachStore('discipline: verbal, written, HR review, termination eligibility â€
   await refused(warn(on(db, '2026-09-16'), E3, { employeeId: 'E3', step: 'written_warning', reason: 'x' }), 'own_case');
   await refused(warn(on(db, '2026-09-16'), await as('X1'), { employeeId: 'E3', step: 'written_warning', reason: 'x' }), 'not_in_reporting_line');
   await refused(warn(on(db, '2026-09-16'), M1, { employeeId: 'E3', step: 'written_warning', reason: '' }), 'reason_required');
-  await refused(acknowledge(on(db, '2026-09-16'), M1, { caseId: 'D1' }), 'not_the_employee');
-  await acknowledge(on(db, '2026-09-16'), E3, { caseId: 'D1' });
-  await refused(acknowledge(on(db, '2026-09-17'), E3, { caseId: 'D1' }), 'already_acknowledged');
+  await refused(acknowledge(on(db, '2026-09-16'), M1, { caseId: 'DC1' }), 'not_the_employee');
+  await acknowledge(on(db, '2026-09-16'), E3, { caseId: 'DC1' });
+  await refused(acknowledge(on(db, '2026-09-17'), E3, { caseId: 'DC1' }), 'already_acknowledged');
   await refused(warn(on(db, '2026-09-20'), M1, { employeeId: 'E3', step: 'written_warning', reason: 'x' }), 'too_soon');
   await refused(warn(on(db, '2026-09-27'), M1, { employeeId: 'E3', step: 'written_warning', reason: 'x' }), 'not_enough_noncompliant_weeks');
 
@@ -124,16 +124,16 @@ forEachStore('discipline: verbal, written, HR review, termination eligibility â€
   assert.equal(w.stage, 'written_warning');
   assert.deepEqual((w.steps[1]!.evidence as any).countedWeeks, ['2026-09-21', '2026-09-28']);
   assert.deepEqual([(w.steps[1]!.evidence as any).since, (w.steps[1]!.evidence as any).daysSincePreviousStep], ['2026-09-15', 21]);
-  await refused(refuseAcknowledgement(on(db, '2026-10-07'), M1, { caseId: 'D1', reason: ' ' }), 'reason_required');
-  await refuseAcknowledgement(on(db, '2026-10-07'), M1, { caseId: 'D1', reason: 'declined to sign in the meeting of 10-07; H1 present' });
+  await refused(refuseAcknowledgement(on(db, '2026-10-07'), M1, { caseId: 'DC1', reason: ' ' }), 'reason_required');
+  await refuseAcknowledgement(on(db, '2026-10-07'), M1, { caseId: 'DC1', reason: 'declined to sign in the meeting of 10-07; H1 present' });
 
-  await refused(escalate(on(db, '2026-10-20'), M1, { caseId: 'D1', reason: 'x' }), 'not_enough_noncompliant_weeks');
-  await refused(escalate(on(db, '2026-10-27'), M1, { caseId: 'D1', reason: 'x' }), 'hr_review_required');
-  await refused(hrReview(on(db, '2026-10-27'), M1, { caseId: 'D1', approve: true, reason: 'x' }), 'reviewer_not_hr');
-  await hrReview(on(db, '2026-10-27'), await as('H1'), { caseId: 'D1', approve: false, reason: 'talk to the employee about commute first' });
-  await refused(escalate(on(db, '2026-10-27'), M1, { caseId: 'D1', reason: 'x' }), 'hr_review_rejected');
-  await hrReview(on(db, '2026-10-28'), await as('H2'), { caseId: 'D1', approve: true, reason: 'process followed; no exception requested' });
-  const t = await escalate(on(db, '2026-10-28'), M1, { caseId: 'D1', reason: 'four more weeks at one day' });
+  await refused(escalate(on(db, '2026-10-20'), M1, { caseId: 'DC1', reason: 'x' }), 'not_enough_noncompliant_weeks');
+  await refused(escalate(on(db, '2026-10-27'), M1, { caseId: 'DC1', reason: 'x' }), 'hr_review_required');
+  await refused(hrReview(on(db, '2026-10-27'), M1, { caseId: 'DC1', approve: true, reason: 'x' }), 'reviewer_not_hr');
+  await hrReview(on(db, '2026-10-27'), await as('H1'), { caseId: 'DC1', approve: false, reason: 'talk to the employee about commute first' });
+  await refused(escalate(on(db, '2026-10-27'), M1, { caseId: 'DC1', reason: 'x' }), 'hr_review_rejected');
+  await hrReview(on(db, '2026-10-28'), await as('H2'), { caseId: 'DC1', approve: true, reason: 'process followed; no exception requested' });
+  const t = await escalate(on(db, '2026-10-28'), M1, { caseId: 'DC1', reason: 'four more weeks at one day' });
   assert.equal(t.stage, 'termination_eligible');
   assert.deepEqual((t.steps[2]!.evidence as any).hrReview, { status: 'approved', by: 'H2', on: '2026-10-28', forStep: 1 });
   assert.deepEqual(t.steps.map((s) => [s.step, s.takenBy, s.takenOn, s.ack?.kind ?? null]), [
@@ -143,30 +143,30 @@ forEachStore('discipline: verbal, written, HR review, termination eligibility â€
   ]);
 
   // Reads: the person, their chain and HR; others refused.
-  assert.equal((await showCase(on(db, '2026-10-29'), E3, { caseId: 'D1' })).stage, 'termination_eligible');
-  assert.equal((await showCase(on(db, '2026-10-29'), await as('V1'), { caseId: 'D1' })).caseId, 'D1');
-  await refused(showCase(on(db, '2026-10-29'), await as('X1'), { caseId: 'D1' }), 'not_in_reporting_line');
+  assert.equal((await showCase(on(db, '2026-10-29'), E3, { caseId: 'DC1' })).stage, 'termination_eligible');
+  assert.equal((await showCase(on(db, '2026-10-29'), await as('V1'), { caseId: 'DC1' })).caseId, 'DC1');
+  await refused(showCase(on(db, '2026-10-29'), await as('X1'), { caseId: 'DC1' }), 'not_in_reporting_line');
   assert.deepEqual((await listCases(on(db, '2026-10-29'), await as('X1'))).length, 0);
-  assert.deepEqual((await listCases(on(db, '2026-10-29'), await as('H1'))).map((c) => c.caseId), ['D1']);
+  assert.deepEqual((await listCases(on(db, '2026-10-29'), await as('H1'))).map((c) => c.caseId), ['DC1']);
 
-  const closed = await closeCase(on(db, '2026-11-02'), await as('H1'), { caseId: 'D1', outcome: 'terminated', reason: 'employment ended 2026-11-02' });
+  const closed = await closeCase(on(db, '2026-11-02'), await as('H1'), { caseId: 'DC1', outcome: 'terminated', reason: 'employment ended 2026-11-02' });
   assert.deepEqual([closed.stage, closed.outcome, closed.closedFrom], ['closed', 'terminated', 'termination_eligible']);
-  await refused(acknowledge(on(db, '2026-11-03'), E3, { caseId: 'D1' }), 'case_closed');
-  await refused(escalate(on(db, '2026-11-03'), M1, { caseId: 'D1', reason: 'x' }), 'case_closed');
+  await refused(acknowledge(on(db, '2026-11-03'), E3, { caseId: 'DC1' }), 'case_closed');
+  await refused(escalate(on(db, '2026-11-03'), M1, { caseId: 'DC1', reason: 'x' }), 'case_closed');
 
   const entries = await findAuditEntries(db, { action: 'discipline.' });
   assert.deepEqual(entries.map((e) => [e.action, e.actor, e.subject, e.entity]), [
-    ['discipline.verbal_warning', 'M1', 'E3', 'discipline:D1'],
-    ['discipline.acknowledged', 'E3', 'E3', 'discipline:D1'],
-    ['discipline.written_warning', 'D1', 'E3', 'discipline:D1'],
-    ['discipline.acknowledgement_refused', 'M1', 'E3', 'discipline:D1'],
-    ['discipline.hr_reviewed', 'H1', 'E3', 'discipline:D1'],
-    ['discipline.hr_reviewed', 'H2', 'E3', 'discipline:D1'],
-    ['discipline.termination_eligible', 'M1', 'E3', 'discipline:D1'],
-    ['discipline.closed', 'H1', 'E3', 'discipline:D1'],
+    ['discipline.verbal_warning', 'M1', 'E3', 'discipline:DC1'],
+    ['discipline.acknowledged', 'E3', 'E3', 'discipline:DC1'],
+    ['discipline.written_warning', 'D1', 'E3', 'discipline:DC1'],
+    ['discipline.acknowledgement_refused', 'M1', 'E3', 'discipline:DC1'],
+    ['discipline.hr_reviewed', 'H1', 'E3', 'discipline:DC1'],
+    ['discipline.hr_reviewed', 'H2', 'E3', 'discipline:DC1'],
+    ['discipline.termination_eligible', 'M1', 'E3', 'discipline:DC1'],
+    ['discipline.closed', 'H1', 'E3', 'discipline:DC1'],
   ]);
   const first = JSON.parse(entries[0]!.after!);
-  assert.deepEqual([first.caseId, first.stage, first.counted, first.needed, first.weeks, first.standing.goodStanding], ['D1', 'verbal_warning', 2, 2, ['2026-08-31', '2026-09-07'], false]);
+  assert.deepEqual([first.caseId, first.stage, first.counted, first.needed, first.weeks, first.standing.goodStanding], ['DC1', 'verbal_warning', 2, 2, ['2026-08-31', '2026-09-07'], false]);
   assert.equal(entries[0]!.at, '2026-09-15T17:00:00.000Z');
   assert.doesNotMatch(entries.map((e) => `${e.after} ${e.before}`).join(' '), /Eli|example\.com/);
   assert.equal(verifyChain(await readAuditPage(db, 0, 10_000)).ok, true);
@@ -179,13 +179,13 @@ forEachStore('discipline: resolution suggested and recorded; an active exception
 
   // Resolution: E4 warned on 10-27, compliant from the week of 11-02.
   await warn(on(db, '2026-10-27'), M1, { employeeId: 'E4', step: 'verbal_warning', reason: 'x' });
-  await acknowledge(on(db, '2026-10-28'), await as('E4'), { caseId: 'D1' });
-  await refused(closeCase(on(db, '2026-11-05'), M1, { caseId: 'D1', outcome: 'resolved', reason: 'x' }), 'not_enough_compliant_weeks');
-  const suggested = (await listCases(on(db, '2026-11-30'), M1, { open: true })).find((c) => c.caseId === 'D1')!;
+  await acknowledge(on(db, '2026-10-28'), await as('E4'), { caseId: 'DC1' });
+  await refused(closeCase(on(db, '2026-11-05'), M1, { caseId: 'DC1', outcome: 'resolved', reason: 'x' }), 'not_enough_compliant_weeks');
+  const suggested = (await listCases(on(db, '2026-11-30'), M1, { open: true })).find((c) => c.caseId === 'DC1')!;
   assert.deepEqual([suggested.resolution!.eligible, suggested.resolution!.run, suggested.resolution!.weeks[0]], [true, 4, '2026-11-02']);
-  assert.equal((await showCase(on(db, '2026-11-30'), M1, { caseId: 'D1' })).stage, 'verbal_warning', 'nothing happens by itself');
-  await refused(closeCase(on(db, '2026-11-30'), M1, { caseId: 'D1', outcome: 'withdrawn', reason: 'x' }), 'withdraw_requires_hr');
-  const resolved = await closeCase(on(db, '2026-11-30'), M1, { caseId: 'D1', outcome: 'resolved', reason: 'back to three days a week' });
+  assert.equal((await showCase(on(db, '2026-11-30'), M1, { caseId: 'DC1' })).stage, 'verbal_warning', 'nothing happens by itself');
+  await refused(closeCase(on(db, '2026-11-30'), M1, { caseId: 'DC1', outcome: 'withdrawn', reason: 'x' }), 'withdraw_requires_hr');
+  const resolved = await closeCase(on(db, '2026-11-30'), M1, { caseId: 'DC1', outcome: 'resolved', reason: 'back to three days a week' });
   assert.deepEqual([resolved.outcome, (resolved.closeEvidence as any).run], ['resolved', 4]);
 
   // An approved exception covering today blocks every step.

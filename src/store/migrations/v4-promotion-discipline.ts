@@ -4,7 +4,7 @@ import type { Migration } from './migration.js';
  * Promotion nominations and discipline cases.
  *
  * Every table carries employee_id first in its primary key (the future distribution column); ids
- * (P1, D1, …) come from sequences and are looked up through plain indexes. The evidence a decision
+ * (P1 for promotions, DC1 for discipline cases, …) come from sequences and are looked up through plain indexes. The evidence a decision
  * or a step rests on is stored with it as jsonb (the weeks with status, present, required and
  * policy; the standing; the dates), never rewritten. discipline_evidence_week holds the weeks a
  * step counted, one row each, so that evaluation can compare them with newly written weekly records
