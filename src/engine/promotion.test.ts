@@ -139,6 +139,15 @@ describe('deciding, not in good standing: the VP or above only', () => {
     const n = nominated('M1', false);
     assert.equal(approversOf(n, CHAIN, 'vp_or_above', 10).text, 'V1 (the VP) or someone above them (never M1, who nominated)');
     assert.equal(approversOf(n, CHAIN, 'skip_level_or_hr', 10).text, 'D1 (the manager\'s manager) or someone above them, or HR (never M1, who nominated)');
+    assert.deepEqual([approversOf(n, CHAIN, 'vp_or_above', 10).suggested, approversOf(n, CHAIN, 'skip_level_or_hr', 10).suggested], ['V1', 'D1']);
+  });
+  test('when the skip level or the VP nominated, the next person up is named', () => {
+    const bySkip = approversOf(nominated('D1'), CHAIN, 'skip_level_or_hr', 10);
+    assert.deepEqual([bySkip.text, bySkip.suggested], ['someone above D1 (the manager\'s manager, who nominated), such as V1, or HR', 'V1']);
+    const byVp = approversOf(nominated('V1', false), CHAIN, 'vp_or_above', 10);
+    assert.deepEqual([byVp.text, byVp.suggested], ['someone above V1 (the VP, who nominated), such as C1', 'C1']);
+    const byTop = approversOf(nominated('C1', false), [...CHAIN.slice(0, 4), { employeeId: 'C1', level: 11, managerId: null }], 'vp_or_above', 11);
+    assert.deepEqual([byTop.text, byTop.suggested], ['someone above C1 (the VP, who nominated): nobody is above them', null]);
   });
 });
 

@@ -180,6 +180,8 @@ export interface Approvers {
   hr: boolean;
   /** Never these: the nominator and the employee. */
   excluded: string[];
+  /** The nearest person in the chain who may decide (null: none; HR may, under skip_level_or_hr). */
+  suggested: string | null;
   /** A sentence: "V1 (the VP) or someone above them". */
   text: string;
 }
@@ -187,19 +189,34 @@ export interface Approvers {
 export function approversOf(n: Nomination, chain: Chain, rule: ApprovalRule, vpLevel: number): Approvers {
   const excluded = [n.employeeId, n.nominatedBy].filter((v, i, a) => a.indexOf(v) === i);
   const not = ` (never ${n.nominatedBy}, who nominated)`;
+  /** The nearest person in the chain from `from` (a distance) up who is not excluded. */
+  const firstFrom = (from: number): string | null => {
+    for (let i = from; i < chain.length; i++) if (!excluded.includes(chain[i]!.employeeId)) return chain[i]!.employeeId;
+    return null;
+  };
   if (rule === 'vp_or_above') {
     const vp = vpOf(chain, vpLevel);
+    if (vp === null) {
+      return {
+        rule, vp, skipLevel: null, hr: false, excluded, suggested: null,
+        text: `nobody: ${n.employeeId}'s management chain reaches no VP (level ${vpLevel} or above); HR must correct the org data (manager links or levels)`,
+      };
+    }
+    const suggested = firstFrom(ancestorDistance(chain, vp));
     return {
-      rule, vp, skipLevel: null, hr: false, excluded,
-      text: vp === null
-        ? `nobody: ${n.employeeId}'s management chain reaches no VP (level ${vpLevel} or above); HR must correct the org data (manager links or levels)`
+      rule, vp, skipLevel: null, hr: false, excluded, suggested,
+      text: vp === n.nominatedBy
+        ? `someone above ${vp} (the VP, who nominated)${suggested ? `, such as ${suggested}` : ': nobody is above them'}`
         : `${vp} (the VP) or someone above them${not}`,
     };
   }
   const skip = skipLevelOf(chain);
+  const suggested = firstFrom(2);
   return {
-    rule, vp: null, skipLevel: skip, hr: true, excluded,
-    text: `${skip ?? 'the manager\'s manager'} (the manager's manager) or someone above them, or HR${not}`,
+    rule, vp: null, skipLevel: skip, hr: true, excluded, suggested,
+    text: skip !== null && skip === n.nominatedBy
+      ? `someone above ${skip} (the manager's manager, who nominated)${suggested ? `, such as ${suggested}` : ''}, or HR`
+      : `${skip ?? 'the manager\'s manager'} (the manager's manager) or someone above them, or HR${not}`,
   };
 }
 

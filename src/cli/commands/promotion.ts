@@ -18,7 +18,10 @@ export function presentPromotion(v: PromotionView): Record<string, unknown> {
       by: v.decidedBy, at: v.decidedAt, reason: v.decisionReason, rule: v.decisionRule, ruleChanged: v.ruleChanged, ruleNote: v.ruleNote,
       standing: v.decisionEvidence,
     },
-    pending: v.status === 'pending' ? { standingNow: v.standingNow, rule: v.ruleNow?.rule ?? null, ruleChanged: v.ruleNow?.changed ?? null, ruleNote: v.ruleNow?.note ?? null, approvers: v.approvers?.text ?? null, vp: v.approvers?.vp ?? null, skipLevel: v.approvers?.skipLevel ?? null } : null,
+    pending: v.status === 'pending' ? {
+      standingNow: v.standingNow, rule: v.ruleNow?.rule ?? null, ruleChanged: v.ruleNow?.changed ?? null, ruleNote: v.ruleNow?.note ?? null,
+      approvers: v.approvers?.text ?? null, vp: v.approvers?.vp ?? null, skipLevel: v.approvers?.skipLevel ?? null, suggestedApprover: v.approvers?.suggested ?? null,
+    } : null,
     youMayDecide: v.youMayDecide,
   };
 }
@@ -37,6 +40,13 @@ function shortStanding(s: StandingEvidence | null): string | null {
   return `${s.goodStanding ? 'good' : 'NOT good'} ${s.ratio === null ? '—' : s.ratio.toFixed(2)}${s.tier ? ` ${s.tier}` : ''}`;
 }
 
+function decidersCell(v: PromotionView): string | null {
+  const a = v.approvers;
+  if (!a) return null;
+  if (a.rule === 'vp_or_above') return a.vp === null ? 'nobody: no VP in chain' : a.vp === v.nominatedBy ? `above ${a.vp}` : `${a.vp} or above`;
+  return a.skipLevel === v.nominatedBy ? `above ${a.skipLevel}, or HR` : `${a.skipLevel ?? '?'} or above, or HR`;
+}
+
 function printOne(ctx: CliContext, v: PromotionView, actorId: string | undefined): void {
   const out = ctx.io.out;
   out(`${v.promotionId}: ${v.employeeId}${v.employeeName ? ` ${v.employeeName}` : ''}, level ${v.fromLevel} → ${v.toLevel}, ${v.status}`);
@@ -46,7 +56,7 @@ function printOne(ctx: CliContext, v: PromotionView, actorId: string | undefined
     if (v.standingNow) out(`standing now: ${standingLine(v.standingNow)}`);
     if (v.ruleNow) out(`rule: ${v.ruleNow.rule} (${v.ruleNow.note})`);
     if (v.approvers) out(`may decide: ${v.approvers.text}`);
-    const who = v.youMayDecide && actorId ? actorId : v.approvers?.vp ?? v.approvers?.skipLevel ?? null;
+    const who = v.youMayDecide && actorId ? actorId : v.approvers?.suggested ?? null;
     out('');
     out('try next:');
     if (who) {
@@ -124,7 +134,7 @@ Examples:
       v.promotionId, v.employeeId, v.employeeName, `${v.fromLevel}→${v.toLevel}`, v.nominatedBy, v.nominatedOn, v.status,
       shortStanding(v.status === 'pending' ? v.standingNow : v.decisionEvidence ?? v.nominationEvidence),
       v.status === 'pending' ? `${v.ruleNow?.rule ?? ''}${v.ruleNow?.changed ? ' (changed)' : ''}` : v.decisionRule,
-      v.status === 'pending' ? (v.approvers?.rule === 'vp_or_above' ? (v.approvers.vp ? `${v.approvers.vp} or above` : 'nobody: no VP in chain') : `${v.approvers?.skipLevel ?? '?'} or above, or HR`) : v.decidedBy,
+      v.status === 'pending' ? decidersCell(v) : v.decidedBy,
     ])));
     const mine = list.filter((v) => v.youMayDecide);
     if (mine.length > 0 && o.as) {
