@@ -214,8 +214,10 @@ export const seedPromotionsDisciplineDemo: DemoSeeder = async (deps, ctx) => {
     if (!s || nominated.has(c.id) || s.chain.length < 2) continue;
     for (const target of wanted) {
       if (cases.has(target) || (target === 'termination' && !hr) || (target === 'written' && !hr)) continue;
-      // Warnings go to people mostly out of compliance (at least 4 weeks); a resolvable case only needs its start.
-      if (target !== 'resolvable' && [...c.weeks].filter((x) => x === 'N').length < 4) continue;
+      // Warnings go to people out of compliance in at least 4 of the last 12 weeks (not in good standing), and a
+      // warning waiting for acknowledgement to someone out of compliance last week; a resolvable case only needs its start.
+      if (target !== 'resolvable' && [...c.weeks.slice(-12)].filter((x) => x === 'N').length < 4) continue;
+      if (target === 'awaiting_ack' && !c.weeks.endsWith('N')) continue;
       const p = plan(target, c.id, c.weeks, rulesOf(s), ctx);
       if (!p) continue;
       try {

@@ -252,7 +252,7 @@ export function mayDecide(n: Nomination, actor: Actor, chain: Chain, ctx: Decisi
   if (actor.kind !== 'person') return refuse('forbidden', 'actor_required', 'a promotion decision is a person\'s decision: say who you are with --as EMPLOYEE_ID');
   if (n.status !== 'pending') return refuse('conflict', 'promotion_not_pending', `this nomination was already ${n.status}: a decided nomination never changes`);
   if (actor.id === n.employeeId) return refuse('forbidden', 'own_promotion', `${actor.id} may not decide their own promotion`);
-  if (actor.id === n.nominatedBy) return refuse('forbidden', 'nominator_cannot_decide', `${actor.id} nominated ${n.employeeId} and may not also decide; may decide: ${approversOf(n, chain, ruleAtDecision(n.goodStandingAtNomination, ctx.standing.goodStanding).rule, ctx.vpLevel).text}`);
+  if (actor.id === n.nominatedBy) return refuse('forbidden', 'nominator_cannot_decide', `${actor.id} nominated ${n.employeeId} and may not also decide (who may: ${approversOf(n, chain, ruleAtDecision(n.goodStandingAtNomination, ctx.standing.goodStanding).rule, ctx.vpLevel).text})`);
   const { rule } = ruleAtDecision(n.goodStandingAtNomination, ctx.standing.goodStanding);
   const who = approversOf(n, chain, rule, ctx.vpLevel);
   const s = ctx.standing;
