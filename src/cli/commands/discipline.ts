@@ -118,18 +118,19 @@ export function registerDisciplineCommands(program: Command, ctx: CliContext): v
     .command('discipline')
     .description('progressive discipline cases: verbal warning → written warning → termination eligible → closed; every step a person\'s action with its evidence')
     .addHelpText('after', `
-Every step is taken by the employee's manager (or anyone above them) or HR, never automatically, and
-only when its preconditions hold: enough non-compliant weeks since the previous step (weeks with an
-open dispute left out), the minimum wait, the previous step acknowledged (or its refusal recorded),
-no active exception, and an approved HR review before termination eligibility. The policy's
-"discipline" section sets the numbers. Late data that changes a week used as evidence flags the
-case for review; the evidence itself is never rewritten.
+Every step is taken by the employee's manager (or anyone above them) or HR, never automatically,
+and only when its preconditions hold: enough non-compliant weeks since the previous step (weeks
+with an open dispute left out), the minimum wait, the previous step acknowledged (or its refusal
+recorded), no active exception, no pending review flag, and before termination eligibility an
+approved HR review (the escalation by someone other than the reviewer). The policy's "discipline"
+section sets the numbers. Late data that changes a week used as evidence flags the case for
+review; the evidence itself is never rewritten.
 
 Examples:
   hubday discipline warn E100 --step verbal_warning --reason "two weeks at one day; discussed 1:1" --as M1
-  hubday discipline acknowledge D1 --as E100
+  hubday discipline acknowledge DC1 --as E100
   hubday discipline list --as M1
-  hubday discipline show D1 --as E100`);
+  hubday discipline show DC1 --as E100`);
 
   actorCommand(
     discipline
