@@ -9,17 +9,28 @@ import {
 
 type Opts = { as?: string; json?: boolean; reason?: string };
 
+/** A standing snapshot as JSON, keys in a stable order (jsonb does not keep them). */
+function presentEvidence(s: StandingEvidence | null): Record<string, unknown> | null {
+  if (s === null) return null;
+  return {
+    asOf: s.asOf, from: s.from, to: s.to, windowWeeks: s.windowWeeks, measure: s.measure, minRatio: s.minRatio, counted: s.counted, compliant: s.compliant,
+    ratio: s.ratio, goodStanding: s.goodStanding, tier: s.tier, presentDays: s.presentDays, requiredDays: s.requiredDays, policy: s.policy,
+    weeks: s.weeks.map((w) => ({ weekStart: w.weekStart, status: w.status, present: w.present, required: w.required, policy: w.policy })),
+    excludedWeeks: s.excludedWeeks,
+  };
+}
+
 /** A nomination as JSON. */
 export function presentPromotion(v: PromotionView): Record<string, unknown> {
   return {
     promotionId: v.promotionId, employeeId: v.employeeId, name: v.employeeName, fromLevel: v.fromLevel, toLevel: v.toLevel, status: v.status,
-    nominatedBy: v.nominatedBy, nominatedAt: v.nominatedAt, reason: v.reason, standingAtNomination: v.nominationEvidence,
+    nominatedBy: v.nominatedBy, nominatedAt: v.nominatedAt, reason: v.reason, standingAtNomination: presentEvidence(v.nominationEvidence),
     decision: v.status === 'pending' ? null : {
       by: v.decidedBy, at: v.decidedAt, reason: v.decisionReason, rule: v.decisionRule, ruleChanged: v.ruleChanged, ruleNote: v.ruleNote,
-      standing: v.decisionEvidence,
+      standing: presentEvidence(v.decisionEvidence),
     },
     pending: v.status === 'pending' ? {
-      standingNow: v.standingNow, rule: v.ruleNow?.rule ?? null, ruleChanged: v.ruleNow?.changed ?? null, ruleNote: v.ruleNow?.note ?? null,
+      standingNow: presentEvidence(v.standingNow), rule: v.ruleNow?.rule ?? null, ruleChanged: v.ruleNow?.changed ?? null, ruleNote: v.ruleNow?.note ?? null,
       approvers: v.approvers?.text ?? null, vp: v.approvers?.vp ?? null, skipLevel: v.approvers?.skipLevel ?? null, suggestedApprover: v.approvers?.suggested ?? null,
     } : null,
     youMayDecide: v.youMayDecide,
