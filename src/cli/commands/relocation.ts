@@ -51,7 +51,7 @@ Examples:
       const r = await ctx.withActor(o.as, (deps, actor) => respondRelocation(deps, actor, { employeeId, answer, note: o.note }));
       if (o.json) return ctx.json(r);
       ctx.io.out(`${answer === 'accept' ? 'accepted' : 'declined'}: ${oneLine(r)}`);
-      if (answer === 'decline') ctx.io.out(`the policy still applies at ${r.targetOfficeId} from ${r.deadline} unless HR or the VP cancels the relocation`);
+      if (answer === 'decline') ctx.io.out(`the policy still applies at ${r.targetOfficeId} from the week of ${r.hubInForceFrom} unless HR or the VP cancels the relocation`);
     });
   }
 
