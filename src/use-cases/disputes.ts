@@ -20,6 +20,7 @@ import { audited, authorizeView, chainOf } from './actor.js';
 import { employeeOrNotFound, orThrow, reevaluate } from './exceptions.js';
 import { computeWeeksLive } from './evaluate-weeks.js';
 import { officeIds } from '../store/office.repository.js';
+import { managementChains } from '../store/org.repository.js';
 import { markEvaluatedWeeksDirty } from '../store/exception.repository.js';
 import {
   type DisputeRecord, type OutageRecord, getDispute, getOutage, insertAttestation, insertDispute, insertOutage, listDisputes, listOutages,
@@ -156,7 +157,11 @@ export async function listDisputesFor(deps: Deps, actor: Actor, input: ListDispu
   const rows = await listDisputes(deps.db, { employeeId: input.employeeId, subtreeOf: everyone || input.employeeId !== undefined ? undefined : actor.id, statuses });
   if (!input.toReview) return rows.map(toView);
   const out: DisputeView[] = [];
-  for (const d of rows) if (reviewRefusal(d, actor, await chainOf(deps.db, d.employeeId)) === null) out.push(toView(d));
+  const chains = await managementChains(deps.db, [...new Set(rows.map((d) => d.employeeId))]);
+  for (const d of rows) {
+    const chain = chains.get(d.employeeId);
+    if (chain && reviewRefusal(d, actor, chain) === null) out.push(toView(d));
+  }
   return out;
 }
 

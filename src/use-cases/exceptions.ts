@@ -8,7 +8,7 @@ import type { Deps } from './deps.js';
 import type { Db } from '../store/db.js';
 import { type LocalDate, addDays, mondayOf } from '../engine/dates.js';
 import type { Actor, Chain } from '../engine/org.js';
-import type { Employee, Policy } from '../engine/types.js';
+import type { Employee, Policy, Relocation } from '../engine/types.js';
 import { POLICY_DEFAULTS, DEFAULT_EXCEPTIONS, resolvePolicy } from '../engine/policy.js';
 import { relocationInForce } from '../engine/compliance.js';
 import {
@@ -20,6 +20,7 @@ import { HubdayError, refusedError } from '../errors.js';
 import { audited, authorizeView, chainOf } from './actor.js';
 import { evaluateChanged } from './evaluate-changed.js';
 import { getEmployee, getEmployees } from '../store/employee.repository.js';
+import { managementChains } from '../store/org.repository.js';
 import { listPolicies } from '../store/policy.repository.js';
 import { relocationsByEmployee } from '../store/hr.repository.js';
 import {
@@ -43,16 +44,31 @@ export async function employeeOrNotFound(db: Db, id: string): Promise<Employee> 
   return e;
 }
 
+/** Policies and relocations loaded once, for deciding the governing policy of many people. */
+export interface PolicyFacts {
+  policies: Policy[];
+  relocations: Map<string, Relocation>;
+}
+
+export async function loadPolicyFacts(deps: Deps, employeeIds: readonly string[]): Promise<PolicyFacts> {
+  const [policies, relocations] = await Promise.all([listPolicies(deps.db), relocationsByEmployee(deps.db, employeeIds)]);
+  return { policies, relocations };
+}
+
 /** The policy that governs the employee's week containing `date` (relocation considered), or null. */
-export async function policyFor(deps: Deps, employee: Employee, date: LocalDate): Promise<Policy | null> {
+export function governingPolicy(facts: PolicyFacts, employee: Employee, date: LocalDate): Policy | null {
   const monday = mondayOf(date);
-  const relocation = (await relocationsByEmployee(deps.db, [employee.employeeId])).get(employee.employeeId) ?? null;
+  const relocation = facts.relocations.get(employee.employeeId) ?? null;
   const relocated = relocationInForce(relocation, monday);
-  return resolvePolicy(await listPolicies(deps.db), {
+  return resolvePolicy(facts.policies, {
     org: employee.org, level: employee.level, jobFamily: employee.jobFamily,
     homeOfficeId: relocated ? relocation!.targetOfficeId : employee.homeOfficeId,
     arrangement: relocated && employee.arrangement === 'remote' ? 'hybrid' : employee.arrangement,
   }, monday);
+}
+
+export async function policyFor(deps: Deps, employee: Employee, date: LocalDate): Promise<Policy | null> {
+  return governingPolicy(await loadPolicyFacts(deps, [employee.employeeId]), employee, date);
 }
 
 /** The VP level that applies to the employee today (the defaults when no policy covers them). */
@@ -280,18 +296,22 @@ export async function listExceptionsFor(deps: Deps, actor: Actor, input: ListExc
   return rows.map((x) => toView(x, 'summary', today));
 }
 
-/** Pending requests this actor may decide (for `exception list --pending --to-decide`). */
+/** Pending requests this actor may decide (for `exception list --to-decide`); a few statements whatever the number. */
 export async function pendingForApprover(deps: Deps, actor: Actor): Promise<ExceptionView[]> {
+  if (actor.kind !== 'person') return [];
   const pending = await listExceptions(deps.db, { statuses: ['pending'] });
-  if (pending.length === 0 || actor.kind !== 'person') return [];
+  if (pending.length === 0) return [];
   const ids = [...new Set(pending.map((x) => x.employeeId))];
-  const employees = new Map((await getEmployees(deps.db, ids)).map((e) => [e.employeeId, e]));
+  const [employees, chains, facts] = await Promise.all([getEmployees(deps.db, ids), managementChains(deps.db, ids), loadPolicyFacts(deps, ids)]);
+  const byId = new Map(employees.map((e) => [e.employeeId, e]));
+  const today = deps.clock.today();
   const out: ExceptionView[] = [];
   for (const x of pending) {
-    const e = employees.get(x.employeeId);
-    if (!e) continue;
-    const chain = await chainOf(deps.db, x.employeeId);
-    if (decideRule(x, 'approve', actor, chain, await vpLevelFor(deps, e)).ok) out.push(toView(x, 'summary', deps.clock.today()));
+    const e = byId.get(x.employeeId);
+    const chain = chains.get(x.employeeId);
+    if (!e || !chain) continue;
+    const vpLevel = governingPolicy(facts, e, today)?.vpLevel ?? POLICY_DEFAULTS.vpLevel;
+    if (decideRule(x, 'approve', actor, chain, vpLevel).ok) out.push(toView(x, 'summary', today));
   }
   return out;
 }
@@ -320,12 +340,14 @@ export async function sendExpiryNotices(deps: Deps, opts: { asOf?: LocalDate } =
   const maxDays = Math.max(DEFAULT_EXCEPTIONS.expiryNoticeDays, ...policies.map((p) => p.exceptions.expiryNoticeDays));
   const candidates = await exceptionsNearingEnd(deps.db, today, maxDays);
   if (candidates.length === 0) return { notified: [], messages: 0 };
-  const employees = new Map((await getEmployees(deps.db, [...new Set(candidates.map((x) => x.employeeId))])).map((e) => [e.employeeId, e]));
+  const ids = [...new Set(candidates.map((x) => x.employeeId))];
+  const employees = new Map((await getEmployees(deps.db, ids)).map((e) => [e.employeeId, e]));
+  const facts = await loadPolicyFacts(deps, ids);
   const due: { x: ExceptionRecord; employee: Employee }[] = [];
   for (const x of candidates) {
     const employee = employees.get(x.employeeId);
     if (!employee) continue;
-    const days = (await policyFor(deps, employee, today))?.exceptions.expiryNoticeDays ?? DEFAULT_EXCEPTIONS.expiryNoticeDays;
+    const days = governingPolicy(facts, employee, today)?.exceptions.expiryNoticeDays ?? DEFAULT_EXCEPTIONS.expiryNoticeDays;
     if (dueForExpiryNotice(x, today, days, x.expiryNotifiedAt !== null)) due.push({ x, employee });
   }
   if (due.length === 0) return { notified: [], messages: 0 };
