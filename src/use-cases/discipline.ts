@@ -64,8 +64,12 @@ async function loadContexts(db: Db, employeeIds: readonly string[], today: Local
   const records = await readWeeklyRecords(db, employeeIds, from, today);
   const disputes = await openDisputeWeeks(db, employeeIds);
   const exceptions = await db.query<{ employee_id: string; exception_id: string; kind: string; end_date: string }>(
-    `SELECT DISTINCT ON (employee_id) employee_id, exception_id, kind, end_date FROM exception_grant
-     WHERE status = 'approved' AND start_date <= $1::date AND end_date >= $1::date AND employee_id = ANY($2::text[])
+    // In force today: approved, or revoked from a later day (as evaluation reads them).
+    `SELECT DISTINCT ON (employee_id) employee_id, exception_id, kind,
+            (CASE WHEN status = 'revoked' THEN LEAST(end_date, revoked_from - 1) ELSE end_date END)::text AS end_date
+     FROM exception_grant
+     WHERE (status = 'approved' OR (status = 'revoked' AND revoked_from > $1::date))
+       AND start_date <= $1::date AND end_date >= $1::date AND employee_id = ANY($2::text[])
      ORDER BY employee_id, end_date DESC`,
     [today, employeeIds],
   );
