@@ -190,15 +190,15 @@ export const seedPromotionsDisciplineDemo: DemoSeeder = async (deps, ctx) => {
   const decided = made.filter((m) => m.side === 'not good')[2];
   if (decided) await approvePromotion(deps, await resolveActor(deps, decided.approver), { promotionId: decided.id, reason: 'Business-critical role; attendance discussed with the manager.' });
   const pending = made.filter((m) => m !== decided);
-  const g = pending.find((m) => m.side === 'good');
   const n = pending.find((m) => m.side === 'not good');
   lines.push(`promotions: ${pending.length} pending (${pending.filter((m) => m.side === 'good').length} in good standing: the skip level or HR decides; ${pending.filter((m) => m.side === 'not good').length} not: only the VP or above)${decided ? `, ${decided.id} approved by the VP ${decided.approver}` : ''}`);
   if (n) {
     lines.push(`npx hubday promotion list --pending --as ${n.approver}   (${n.approver}, the VP of ${n.subject.employee.employeeId}, sees what they may decide)`);
     lines.push(`npx hubday promotion approve ${n.id} --as ${n.subject.chain[2]!.employeeId}   (refused: ${n.subject.employee.employeeId} is not in good standing, the skip level may not)`);
-    lines.push(`npx hubday promotion approve ${n.id} --as ${n.approver}`);
   }
-  if (g) lines.push(`npx hubday promotion approve ${g.id} --as ${g.approver}   (${g.subject.employee.employeeId} is in good standing: the manager's manager decides)`);
+  for (const m of pending) {
+    lines.push(`npx hubday promotion approve ${m.id} --as ${m.approver}   (${m.subject.employee.employeeId} ${m.side === 'good' ? 'is in good standing: the manager\'s manager (or HR) decides' : 'is not in good standing: their VP decides'})`);
+  }
   if (ctx.hr[0]) lines.push(`npx hubday promotion list --as ${ctx.hr[0]}   (HR sees every nomination and its rule)`);
 
   // ---- Discipline: one case at each step.
