@@ -22,7 +22,7 @@ const WORKFLOW_TABLES: readonly { table: string; label: string; state: readonly 
   { table: 'relocation', label: 'relocation', state: ['status'] },
   { table: 'dispute', label: 'disputes', state: ['status'] },
   { table: 'promotion', label: 'promotions', state: ['status'] },
-  { table: 'discipline_case', label: 'discipline cases', state: ['state', 'status'] },
+  { table: 'discipline_case', label: 'discipline cases', state: ['stage', 'status'] },
 ];
 
 export interface AccessRecord {
