@@ -25,7 +25,7 @@ import {
   claimDueOutbox, markOutboxFailed, markOutboxLegs, markOutboxSent, type OutboxChannel, type OutboxMessage,
 } from '../store/outbox.repository.js';
 import { HubdayError } from '../errors.js';
-import { mayManageOutbox } from './digests.js';
+import { mayManageOutbox, refreshStaleDigests } from './digests.js';
 
 export interface SmtpConfig {
   host: string;
@@ -142,6 +142,8 @@ export async function deliverOutbox(deps: Deps, actor: Actor, config: DeliveryCo
     })
     : null;
 
+  // Digests of weeks re-evaluated in part since they were written are rebuilt first.
+  await refreshStaleDigests(deps);
   const summary: DeliverySummary = { claimed: 0, sent: 0, failed: 0, dead: 0, results: [] };
   try {
     while (summary.claimed < limit) {

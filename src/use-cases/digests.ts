@@ -110,9 +110,39 @@ export interface EvaluatedRun {
 export async function enqueueDigests(tx: Db, deps: Deps, run: EvaluatedRun): Promise<DigestRunSummary> {
   const monday = digestWeekOf(run.mondays, deps.clock.today());
   if (monday === null) return emptySummary();
+  if (run.employeeIds !== undefined) {
+    // A partial re-evaluation (late events, a workflow step) touches a few people, but rebuilding
+    // the week's digests reads everyone out of compliance. When the week already has digests,
+    // mark it instead: they are rebuilt once, just before the next delivery (refreshStaleDigests).
+    const has = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE dedupe_key LIKE $1`, [`digest:%:${isoWeekOf(monday)}`]);
+    if (Number(has[0]!.n) > 0) {
+      await tx.query('INSERT INTO digest_refresh (week_start) VALUES ($1::date) ON CONFLICT (week_start) DO NOTHING', [monday]);
+      return { ...emptySummary(), week: isoWeekOf(monday), weekStart: monday };
+    }
+  }
   const s = await writeDigestsOfWeek(tx, deps, monday);
+  await tx.query('DELETE FROM digest_refresh WHERE week_start = $1::date', [monday]);
   deps.log(describeDigestRun(s));
   return s;
+}
+
+/**
+ * Rebuilds the digests of the weeks marked by partial re-evaluations (one transaction per
+ * week), so that what is delivered reflects the latest records. Called by the outbox worker
+ * before it claims messages.
+ */
+export async function refreshStaleDigests(deps: Deps): Promise<DigestRunSummary[]> {
+  const weeks = await deps.db.query<{ week_start: string }>('SELECT week_start FROM digest_refresh ORDER BY week_start');
+  const out: DigestRunSummary[] = [];
+  for (const { week_start } of weeks) {
+    out.push(await deps.db.transaction(async (tx) => {
+      const s = await writeDigestsOfWeek(tx, deps, week_start as LocalDate);
+      await tx.query('DELETE FROM digest_refresh WHERE week_start = $1::date', [week_start]);
+      return s;
+    }));
+    deps.log(describeDigestRun(out[out.length - 1]!));
+  }
+  return out;
 }
 
 /** One line about a digest run, for the log. */
@@ -150,6 +180,7 @@ export async function enqueueDigestsForWeek(deps: Deps, actor: Actor, input: { w
       throw new HubdayError('conflict', `week ${input.week} has not been evaluated: run hubday evaluate --from ${input.monday} --to ${sunday} first`, [], 'week_not_evaluated');
     }
     const s = await writeDigestsOfWeek(tx, deps, input.monday);
+    await tx.query('DELETE FROM digest_refresh WHERE week_start = $1::date', [input.monday]);
     audit({
       actor: actor.id, action: 'digest.enqueued', subject: `week:${input.week}`, entity: null,
       after: { week: input.week, digests: s.digests, enqueued: s.enqueued, refreshed: s.refreshed, unchanged: s.unchanged, cancelled: s.cancelled, withoutEmail: s.withoutEmail.length },

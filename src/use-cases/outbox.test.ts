@@ -240,3 +240,26 @@ async function expectRefusal(p: Promise<unknown>, code: string, reason: string):
   }
   assert.fail(`expected a refusal ${reason}`);
 }
+
+forEachStore('a partial re-evaluation marks the week; its digests are rebuilt just before delivery', async (_t, db) => {
+  const { deps, clock } = await setup(db);
+  await evaluate(deps);
+  assert.deepEqual((await findOutbox(db, { kind: DIGEST_KIND })).map((m) => [m.dedupeKey, m.status]), [['digest:M1:2026-W48', 'pending']]);
+  // An approved claim puts E100 in compliance; only that pair is re-evaluated.
+  await db.query(`INSERT INTO attestation (employee_id, day, office_id, reference) VALUES ('E100', '2026-11-25', 'SEA1', 'test')`);
+  await db.query(`INSERT INTO dirty_week (employee_id, week_start) VALUES ('E100', '2026-11-23')`);
+  await evaluateChanged(deps);
+  assert.deepEqual(await db.query(`SELECT week_start FROM digest_refresh`), [{ week_start: '2026-11-23' }]);
+  assert.equal((await findOutbox(db, { kind: DIGEST_KIND }))[0]!.status, 'pending', 'not rebuilt inside the partial run');
+  const smtp = await startSmtp();
+  try {
+    clock.advance(60_000);
+    const r = await deliverOutbox(deps, OPERATOR, { smtp: smtpAt(smtp.port) });
+    assert.equal(r.sent, 0, 'the stale digest is withdrawn before delivery, never sent');
+    assert.equal(smtp.inbox.length, 0);
+  } finally {
+    await smtp.close();
+  }
+  assert.deepEqual((await findOutbox(db, { kind: DIGEST_KIND })).map((m) => m.status), ['cancelled']);
+  assert.deepEqual(await db.query(`SELECT week_start FROM digest_refresh`), []);
+});

@@ -8,6 +8,7 @@ import { V2_AUDIT_ROLES } from './v2-audit-roles.js';
 import { V3_OUTBOX } from './v3-outbox.js';
 import { V4_PROMOTION_DISCIPLINE } from './v4-promotion-discipline.js';
 import { V5_EXCEPTIONS_RELOCATION_DISPUTES } from './v5-exceptions-relocation-disputes.js';
+import { V6_DIGEST_REFRESH } from './v6-digest-refresh.js';
 
 export type { Migration } from './migration.js';
 
@@ -187,4 +188,5 @@ DROP TABLE holiday_override; DROP TABLE leave; DROP TABLE badge_event; DROP TABL
   V3_OUTBOX,
   V4_PROMOTION_DISCIPLINE,
   V5_EXCEPTIONS_RELOCATION_DISPUTES,
+  V6_DIGEST_REFRESH,
 ];
