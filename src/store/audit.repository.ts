@@ -1,4 +1,5 @@
 /** The audit log table: appended in the caller's transaction, read in sequence order. Never updated. */
+import { sqlFilter } from './sql-filter.js';
 import type { Db } from './db.js';
 import { GENESIS_HASH, sealEntries, type AuditDraft, type AuditEntry } from '../audit/chain.js';
 
@@ -53,12 +54,7 @@ export interface AuditFilter {
 
 /** Entries matching a filter, newest last. */
 export async function findAuditEntries(db: Db, f: AuditFilter): Promise<AuditEntry[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, v: unknown) => {
-    params.push(v);
-    where.push(sql.replace('?', `$${params.length}`));
-  };
+  const { where, params, add } = sqlFilter();
   if (f.subject !== undefined) add('subject = ?', f.subject);
   if (f.actor !== undefined) add('actor = ?', f.actor);
   if (f.entity !== undefined) add('entity = ?', f.entity);

@@ -1,4 +1,5 @@
 /** Disputes, the attestations approved disputes become, and badge-reader outages. */
+import { sqlFilter } from './sql-filter.js';
 import type { Db } from './db.js';
 import type { LocalDate } from '../engine/dates.js';
 import type { DisputeCase, DisputeStatus, Outage, OutageStatus } from '../engine/disputes.js';
@@ -67,12 +68,7 @@ export interface DisputeFilter {
 }
 
 export async function listDisputes(db: Db, f: DisputeFilter): Promise<DisputeRecord[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const { where, params, p } = sqlFilter();
   if (f.employeeId !== undefined) where.push(`employee_id = ${p(f.employeeId)}`);
   if (f.subtreeOf !== undefined) where.push(`employee_id IN ${subtreeSql(p(f.subtreeOf))}`);
   if (f.statuses && f.statuses.length > 0) where.push(`status = ANY(${p(f.statuses)}::text[])`);
@@ -153,12 +149,7 @@ export interface OutageFilter {
 }
 
 export async function listOutages(db: Db, f: OutageFilter = {}): Promise<OutageRecord[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const { where, params, p } = sqlFilter();
   if (f.officeId !== undefined) where.push(`office_id = ${p(f.officeId)}`);
   if (f.from !== undefined) where.push(`end_date >= ${p(f.from)}::date`);
   if (f.to !== undefined) where.push(`start_date <= ${p(f.to)}::date`);

@@ -1,4 +1,5 @@
 /** Exceptions (table exception_grant): requests, decisions, expiry notices; and the re-evaluation marks the HR workflows share. */
+import { sqlFilter } from './sql-filter.js';
 import type { Db } from './db.js';
 import type { LocalDate } from '../engine/dates.js';
 import type { ExceptionCase, ExceptionEffect, ExceptionStatus } from '../engine/exceptions.js';
@@ -82,12 +83,7 @@ export interface ExceptionFilter {
 }
 
 export async function listExceptions(db: Db, f: ExceptionFilter): Promise<ExceptionRecord[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const { where, params, p } = sqlFilter();
   if (f.employeeId !== undefined) where.push(`employee_id = ${p(f.employeeId)}`);
   if (f.subtreeOf !== undefined) where.push(`employee_id IN ${subtreeSql(p(f.subtreeOf))}`);
   if (f.statuses && f.statuses.length > 0) where.push(`status = ANY(${p(f.statuses)}::text[])`);

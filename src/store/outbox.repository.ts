@@ -3,6 +3,7 @@
  * per dedupe key, and claimed, marked sent or failed by the delivery worker
  * (use-cases/deliver-outbox.ts). Set-based: one statement per batch of messages.
  */
+import { sqlFilter } from './sql-filter.js';
 import type { Db } from './db.js';
 
 export type OutboxChannel = 'mail' | 'webhook';
@@ -248,12 +249,7 @@ export interface OutboxFilter {
 
 /** Messages matching a filter, newest first. */
 export async function findOutbox(db: Db, f: OutboxFilter = {}): Promise<OutboxMessage[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const add = (sql: string, v: unknown) => {
-    params.push(v);
-    where.push(sql.replace('?', `$${params.length}`));
-  };
+  const { where, params, add } = sqlFilter();
   if (f.status !== undefined) add('status = ?', f.status);
   if (f.kind !== undefined) add('kind = ?', f.kind);
   if (f.recipientId !== undefined) add('recipient_id = ?', f.recipientId);

@@ -1,4 +1,5 @@
 /** Relocations (table relocation: the current assignment of each employee). */
+import { sqlFilter } from './sql-filter.js';
 import type { Db } from './db.js';
 import type { LocalDate } from '../engine/dates.js';
 import type { RelocationCase, RelocationStatus } from '../engine/relocation.js';
@@ -78,12 +79,7 @@ export interface RelocationFilter {
 }
 
 export async function listRelocations(db: Db, f: RelocationFilter): Promise<RelocationRecord[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const p = (v: unknown) => {
-    params.push(v);
-    return `$${params.length}`;
-  };
+  const { where, params, p } = sqlFilter();
   if (f.employeeId !== undefined) where.push(`employee_id = ${p(f.employeeId)}`);
   if (f.subtreeOf !== undefined) where.push(`employee_id IN ${subtreeSql(p(f.subtreeOf))}`);
   if (f.statuses && f.statuses.length > 0) where.push(`status = ANY(${p(f.statuses)}::text[])`);
