@@ -297,7 +297,9 @@ function makeHolidays(offices: Office[], fromDn: number, toDn: number, weeks: nu
     // The last day of the office's work week, in the recharge week.
     const lastWorkday = office.workdays[office.workdays.length - 1]!;
     const recharge = rechargeWeekDn + lastWorkday - 1;
-    if (!calendar.has(recharge)) overrides.push({ officeId: office.spec.id, dn: recharge, name: 'Company Recharge Day', action: 'add' });
+    // Never on a day the office already has off (a public holiday, or the day after Thanksgiving).
+    const taken = (dn: number) => calendar.has(dn) || overrides.some((o) => o.officeId === office.spec.id && o.dn === dn);
+    if (!taken(recharge)) overrides.push({ officeId: office.spec.id, dn: recharge, name: 'Company Recharge Day', action: 'add' });
     if (office.spec.id === 'SEA1') {
       // Seattle works one of the minor federal holidays: the one nearest the range.
       let removed: { dn: number; name: string; distance: number } | null = null;

@@ -50,12 +50,11 @@ export interface HrFacts {
 }
 
 export async function loadHrFacts(deps: Deps, from: LocalDate, to: LocalDate, ids?: readonly string[]): Promise<HrFacts> {
-  const [leave, attestations, exceptions, relocations] = await Promise.all([
-    leaveByEmployee(deps.db, from, to, ids),
-    attestationsByEmployee(deps.db, from, to, ids),
-    exceptionsByEmployee(deps.db, from, to, ids),
-    relocationsByEmployee(deps.db, ids),
-  ]);
+  // One after another: deps.db may be a transaction (one connection), where queries cannot overlap.
+  const leave = await leaveByEmployee(deps.db, from, to, ids);
+  const attestations = await attestationsByEmployee(deps.db, from, to, ids);
+  const exceptions = await exceptionsByEmployee(deps.db, from, to, ids);
+  const relocations = await relocationsByEmployee(deps.db, ids);
   return { leave, attestations, exceptions, relocations };
 }
 

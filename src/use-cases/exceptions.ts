@@ -51,7 +51,8 @@ export interface PolicyFacts {
 }
 
 export async function loadPolicyFacts(deps: Deps, employeeIds: readonly string[]): Promise<PolicyFacts> {
-  const [policies, relocations] = await Promise.all([listPolicies(deps.db), relocationsByEmployee(deps.db, employeeIds)]);
+  const policies = await listPolicies(deps.db);
+  const relocations = await relocationsByEmployee(deps.db, employeeIds);
   return { policies, relocations };
 }
 
@@ -302,7 +303,9 @@ export async function pendingForApprover(deps: Deps, actor: Actor): Promise<Exce
   const pending = await listExceptions(deps.db, { statuses: ['pending'] });
   if (pending.length === 0) return [];
   const ids = [...new Set(pending.map((x) => x.employeeId))];
-  const [employees, chains, facts] = await Promise.all([getEmployees(deps.db, ids), managementChains(deps.db, ids), loadPolicyFacts(deps, ids)]);
+  const employees = await getEmployees(deps.db, ids);
+  const chains = await managementChains(deps.db, ids);
+  const facts = await loadPolicyFacts(deps, ids);
   const byId = new Map(employees.map((e) => [e.employeeId, e]));
   const today = deps.clock.today();
   const out: ExceptionView[] = [];

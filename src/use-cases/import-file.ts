@@ -225,7 +225,8 @@ async function runImport(deps: Deps, opts: ImportOptions, rejects: Rejects): Pro
 
   switch (opts.kind) {
     case 'badges': {
-      const [employees, offices] = await Promise.all([existingIds(deps.db, 'employee'), existingIds(deps.db, 'office')]);
+      const employees = await existingIds(deps.db, 'employee');
+      const offices = await existingIds(deps.db, 'office');
       const check = (r: rows.BadgeRow): FieldError | null =>
         !employees.has(r.employeeId) ? { column: 'employee_id', reason: `unknown employee "${r.employeeId}"` }
         : !offices.has(r.officeId) ? { column: 'office_id', reason: `unknown office "${r.officeId}"` }

@@ -9,9 +9,11 @@ import { outagesBetween } from '../store/hr.repository.js';
 import { outageLookup } from '../engine/disputes.js';
 
 export async function loadContext(deps: Deps, from: LocalDate, to: LocalDate): Promise<Context> {
-  const [offices, overrides, policies, outages] = await Promise.all([
-    listOffices(deps.db), listHolidayOverrides(deps.db), listPolicies(deps.db), outagesBetween(deps.db, addDays(from, -7), addDays(to, 14)),
-  ]);
+  // One after another: deps.db may be a transaction (one connection), where queries cannot overlap.
+  const offices = await listOffices(deps.db);
+  const overrides = await listHolidayOverrides(deps.db);
+  const policies = await listPolicies(deps.db);
+  const outages = await outagesBetween(deps.db, addDays(from, -7), addDays(to, 14));
   return {
     offices: new Map(offices.map((o) => [o.officeId, o])),
     policies,

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Deps } from './deps.js';
-import { type LocalDate, addDays, mondayOf, isoWeekday } from '../engine/dates.js';
+import { type LocalDate, addDays, mondayOf } from '../engine/dates.js';
 import { generateCompany } from '../demo/generate-company.js';
 import { importFile, type ImportSummary } from './import-file.js';
 import { applyPolicy } from './apply-policy.js';
@@ -63,9 +63,12 @@ async function grantDemoHr(deps: Deps): Promise<string[]> {
   return ids;
 }
 
-/** The Monday of the last complete ISO week before `today`. */
+/**
+ * The Monday of the last complete ISO week before `today`: its Sunday is over (on a Sunday, the
+ * week in progress is not complete yet). The same reading as the digests'.
+ */
 export function lastCompleteWeek(today: LocalDate): LocalDate {
-  return isoWeekday(today) === 7 ? mondayOf(today) : addDays(mondayOf(today), -7);
+  return addDays(mondayOf(today), -7);
 }
 
 export async function runDemo(deps: Deps, opts: DemoOptions): Promise<DemoOverview> {
@@ -103,11 +106,9 @@ export async function runDemo(deps: Deps, opts: DemoOptions): Promise<DemoOvervi
     const workflows: { name: string; lines: string[] }[] = [];
     for (const s of DEMO_SEEDERS) workflows.push({ name: s.name, lines: await s.seed(deps, seedCtx) });
     const after = await storeCounts(deps.db);
-    const [byOrg, byOffice, lastWeekStatus] = await Promise.all([
-      complianceByGroup(deps.db, 'org', lastWeek, lastWeek),
-      complianceByGroup(deps.db, 'office', lastWeek, lastWeek),
-      statusCounts(deps.db, lastWeek),
-    ]);
+    const byOrg = await complianceByGroup(deps.db, 'org', lastWeek, lastWeek);
+    const byOffice = await complianceByGroup(deps.db, 'office', lastWeek, lastWeek);
+    const lastWeekStatus = await statusCounts(deps.db, lastWeek);
     const example = await getCompliance(deps, { employeeId: company.exampleEmployeeId, from: addDays(lastWeek, -21), to: addDays(lastWeek, 6) });
     return {
       employees: after.employees, offices: after.offices, events: after.events, from: company.from as LocalDate, to: company.to as LocalDate, lastWeek,
