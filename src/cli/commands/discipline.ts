@@ -58,7 +58,7 @@ function tryNext(v: CaseView): string[] {
     lines.push(`hubday discipline refuse-ack ${v.caseId} --reason "…" --as ${manager}`);
   }
   if (v.stage === 'written_warning' && (!v.hrReview || v.hrReview.status !== 'approved' || v.hrReview.forStep !== v.steps.length - 1)) {
-    lines.push(`hubday discipline hr-review ${v.caseId} --approve --reason "…" --as HR_PERSON`);
+    lines.push(`hubday discipline hr-review ${v.caseId} --approve --reason "…" --as HR_ID   (someone with the hr role: hubday role list)`);
   }
   if (v.next.step && v.next.blockers.length === 0) {
     lines.push(v.next.step === 'termination_eligible'
@@ -66,7 +66,7 @@ function tryNext(v: CaseView): string[] {
       : `hubday discipline warn ${v.employeeId} --step ${v.next.step} --reason "…" --as ${manager}`);
   }
   if (v.resolution?.eligible) lines.push(`hubday discipline close ${v.caseId} --outcome resolved --reason "…" --as ${manager}`);
-  if (v.stage === 'termination_eligible') lines.push(`hubday discipline close ${v.caseId} --outcome terminated --reason "…" --as HR_PERSON`);
+  if (v.stage === 'termination_eligible') lines.push(`hubday discipline close ${v.caseId} --outcome terminated --reason "…" --as HR_ID   (someone with the hr role: hubday role list)`);
   return lines;
 }
 
