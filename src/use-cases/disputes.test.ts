@@ -1,14 +1,10 @@
 /** Disputes and outages end to end on both stores: claim, review, attestation, re-evaluation, explanation, audit. */
+import { setUpEvaluatedCompany, refused, storedWeek } from '../testing/workflows.js';
 import assert from 'node:assert/strict';
 import { forEachStore } from '../testing/stores.js';
-import { writeFixtures, EMPLOYEES_CSV } from '../testing/fixtures.js';
-import { migrate } from '../store/migrate.js';
+import { EMPLOYEES_CSV } from '../testing/fixtures.js';
 import type { Db } from '../store/db.js';
-import { fixedClock, type Deps } from './deps.js';
-import { importFile } from './import-file.js';
-import { applyPolicy } from './apply-policy.js';
-import { evaluateWeeks } from './evaluate-weeks.js';
-import { grantRole } from './roles.js';
+import { type Deps } from './deps.js';
 import { resolveActor } from './actor.js';
 import { viewCompliance } from './view-attendance.js';
 import { presentWeeklyRecord } from '../presenters/records.js';
@@ -16,7 +12,6 @@ import { HubdayError } from '../errors.js';
 import { OPERATOR, type Actor } from '../engine/org.js';
 import type { LocalDate } from '../engine/dates.js';
 import { findAuditEntries } from '../store/audit.repository.js';
-import { readWeeklyRecords } from '../store/compliance.repository.js';
 import { cancelOutage, declareOutage, listDisputesFor, listOutagesFor, openDispute, resolveDispute, showDispute, withdrawDispute } from './disputes.js';
 
 const d = (s: string) => s as LocalDate;
@@ -27,32 +22,7 @@ H1,h1@example.com,Hana Hart,C1,6,hr,People,SEA1,office,2016-01-04,
 U1,u1@example.com,Uma Ueda,C1,5,sales,Sales,SEA1,hybrid,2019-01-07,
 `;
 
-async function setUp(db: Db): Promise<Deps> {
-  await migrate(db);
-  const deps: Deps = { db, clock: fixedClock('2026-11-30T12:00:00Z'), log: () => undefined };
-  const fx = writeFixtures({ employees: HR_EMPLOYEES_CSV });
-  for (const kind of ['offices', 'holidays', 'employees', 'leave', 'badges'] as const) await importFile(deps, { kind, file: fx[kind] });
-  await applyPolicy(deps, { file: fx.policy });
-  await evaluateWeeks(deps, { from: d('2026-11-16'), to: d('2026-11-29') });
-  await grantRole(deps, OPERATOR, { employeeId: 'H1', role: 'hr' });
-  return deps;
-}
-
-async function refused(p: Promise<unknown>, reason: string, code?: string): Promise<HubdayError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof HubdayError, `expected a HubdayError, got ${e}`);
-    assert.equal(e.reason, reason, `${e.code}: ${e.message}`);
-    if (code) assert.equal(e.code, code);
-    return e;
-  }
-  assert.fail(`expected a refusal ${reason}`);
-}
-
-async function storedWeek(db: Db, id: string, monday: string) {
-  return (await readWeeklyRecords(db, [id], d(monday), d(monday))).get(id)?.get(d(monday));
-}
+const setUp = (db: Db) => setUpEvaluatedCompany(db, { employeesCsv: HR_EMPLOYEES_CSV, hr: ['H1'] });
 
 forEachStore('a dispute approved by the manager becomes an attestation; the week is re-evaluated and explains it', async (_t, db) => {
   const deps = await setUp(db);

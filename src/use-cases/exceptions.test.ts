@@ -1,21 +1,16 @@
 /** Exceptions end to end on both stores: request, decide, privacy, revocation, re-evaluation, expiry notices, audit. */
+import { setUpEvaluatedCompany, refused, storedWeek } from '../testing/workflows.js';
 import assert from 'node:assert/strict';
 import { forEachStore } from '../testing/stores.js';
-import { writeFixtures, EMPLOYEES_CSV } from '../testing/fixtures.js';
-import { migrate } from '../store/migrate.js';
+import { EMPLOYEES_CSV } from '../testing/fixtures.js';
 import type { Db } from '../store/db.js';
 import { fixedClock, type Deps } from './deps.js';
-import { importFile } from './import-file.js';
-import { applyPolicy } from './apply-policy.js';
-import { evaluateWeeks } from './evaluate-weeks.js';
 import { getCompliance } from './get-compliance.js';
-import { grantRole } from './roles.js';
 import { resolveActor } from './actor.js';
 import { HubdayError } from '../errors.js';
 import { OPERATOR, type Actor } from '../engine/org.js';
 import type { LocalDate } from '../engine/dates.js';
 import { findAuditEntries } from '../store/audit.repository.js';
-import { readWeeklyRecords } from '../store/compliance.repository.js';
 import {
   decideException, listExceptionsFor, pendingForApprover, requestException, revokeException, sendExpiryNotices, showException, withdrawException,
 } from './exceptions.js';
@@ -35,36 +30,7 @@ function depsAt(db: Db, iso = '2026-11-30T12:00:00Z'): Deps {
 }
 
 /** Imports the company, evaluates W47 and W48 of 2026, grants hr to H1 and H2. */
-async function setUp(db: Db): Promise<Deps> {
-  await migrate(db);
-  const deps = depsAt(db);
-  const fx = writeFixtures({ employees: HR_EMPLOYEES_CSV });
-  await importFile(deps, { kind: 'offices', file: fx.offices });
-  await importFile(deps, { kind: 'holidays', file: fx.holidays });
-  await importFile(deps, { kind: 'employees', file: fx.employees });
-  await importFile(deps, { kind: 'leave', file: fx.leave });
-  await importFile(deps, { kind: 'badges', file: fx.badges });
-  await applyPolicy(deps, { file: fx.policy });
-  await evaluateWeeks(deps, { from: d('2026-11-16'), to: d('2026-11-29') });
-  for (const id of ['H1', 'H2']) await grantRole(deps, OPERATOR, { employeeId: id, role: 'hr' });
-  return deps;
-}
-
-async function refused(p: Promise<unknown>, reason: string, code?: string): Promise<HubdayError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof HubdayError, `expected a HubdayError, got ${e}`);
-    assert.equal(e.reason, reason, `${e.code}: ${e.message}`);
-    if (code) assert.equal(e.code, code);
-    return e;
-  }
-  assert.fail(`expected a refusal ${reason}`);
-}
-
-async function storedWeek(db: Db, id: string, monday: string) {
-  return (await readWeeklyRecords(db, [id], d(monday), d(monday))).get(id)?.get(d(monday));
-}
+const setUp = (db: Db) => setUpEvaluatedCompany(db, { employeesCsv: HR_EMPLOYEES_CSV, hr: ['H1', 'H2'] });
 
 const PRIVATE = 'hearing condition, audiologist letter on file';
 

@@ -1,15 +1,12 @@
 /** Relocation end to end on both stores: assign, answer, overdue, complete, cancel; the hub applies from the deadline. */
+import { setUpEvaluatedCompany, refused } from '../testing/workflows.js';
 import assert from 'node:assert/strict';
 import { forEachStore } from '../testing/stores.js';
-import { writeFixtures, EMPLOYEES_CSV } from '../testing/fixtures.js';
-import { migrate } from '../store/migrate.js';
+import { EMPLOYEES_CSV } from '../testing/fixtures.js';
 import type { Db } from '../store/db.js';
 import { fixedClock, type Deps } from './deps.js';
-import { importFile } from './import-file.js';
-import { applyPolicy } from './apply-policy.js';
 import { evaluateWeeks } from './evaluate-weeks.js';
 import { getCompliance } from './get-compliance.js';
-import { grantRole } from './roles.js';
 import { resolveActor } from './actor.js';
 import { HubdayError } from '../errors.js';
 import { OPERATOR, type Actor } from '../engine/org.js';
@@ -33,28 +30,7 @@ function depsAt(db: Db, iso: string): Deps {
   return { db, clock: fixedClock(iso), log: () => undefined };
 }
 
-async function setUp(db: Db): Promise<Deps> {
-  await migrate(db);
-  const deps = depsAt(db, '2026-11-30T12:00:00Z');
-  const fx = writeFixtures({ employees: HR_EMPLOYEES_CSV });
-  for (const kind of ['offices', 'holidays', 'employees', 'leave', 'badges'] as const) await importFile(deps, { kind, file: fx[kind] });
-  await applyPolicy(deps, { file: fx.policy });
-  await evaluateWeeks(deps, { from: d('2026-11-16'), to: d('2026-11-29') });
-  await grantRole(deps, OPERATOR, { employeeId: 'H1', role: 'hr' });
-  return deps;
-}
-
-async function refused(p: Promise<unknown>, reason: string, code?: string): Promise<HubdayError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof HubdayError, `expected a HubdayError, got ${e}`);
-    assert.equal(e.reason, reason, `${e.code}: ${e.message}`);
-    if (code) assert.equal(e.code, code);
-    return e;
-  }
-  assert.fail(`expected a refusal ${reason}`);
-}
+const setUp = (db: Db) => setUpEvaluatedCompany(db, { employeesCsv: HR_EMPLOYEES_CSV, hr: ['H1'] });
 
 forEachStore('a remote employee is assigned a hub; accepts; becomes overdue; HR completes; the hub applies from the deadline', async (_t, db) => {
   const deps = await setUp(db);

@@ -1,0 +1,50 @@
+/** Shared by the workflow use-case tests: a small evaluated company, refusals by code, stored weeks. */
+import assert from 'node:assert/strict';
+import type { Db } from '../store/db.js';
+import { migrate } from '../store/migrate.js';
+import { fixedClock, type Deps } from '../use-cases/deps.js';
+import { importFile } from '../use-cases/import-file.js';
+import { applyPolicy } from '../use-cases/apply-policy.js';
+import { evaluateWeeks } from '../use-cases/evaluate-weeks.js';
+import { grantRole } from '../use-cases/roles.js';
+import { readWeeklyRecords } from '../store/compliance.repository.js';
+import { OPERATOR } from '../engine/org.js';
+import { HubdayError } from '../errors.js';
+import type { LocalDate } from '../engine/dates.js';
+import { writeFixtures } from './fixtures.js';
+
+const d = (s: string) => s as LocalDate;
+
+/**
+ * Migrates, imports the fixture company (with `employeesCsv` in place of its employees file when
+ * given), applies its policy, evaluates 2026-W47 and W48 with the clock at 2026-11-30 12:00 UTC,
+ * and grants the hr role to `hr`.
+ */
+export async function setUpEvaluatedCompany(db: Db, opts: { employeesCsv?: string; hr?: readonly string[] } = {}): Promise<Deps> {
+  await migrate(db);
+  const deps: Deps = { db, clock: fixedClock('2026-11-30T12:00:00Z'), log: () => undefined };
+  const fx = writeFixtures(opts.employeesCsv ? { employees: opts.employeesCsv } : {});
+  for (const kind of ['offices', 'holidays', 'employees', 'leave', 'badges'] as const) await importFile(deps, { kind, file: fx[kind] });
+  await applyPolicy(deps, { file: fx.policy });
+  await evaluateWeeks(deps, { from: d('2026-11-16'), to: d('2026-11-29') });
+  for (const id of opts.hr ?? []) await grantRole(deps, OPERATOR, { employeeId: id, role: 'hr' });
+  return deps;
+}
+
+/** Awaits a promise that must be refused with this reason code (and error code, when given). */
+export async function refused(p: Promise<unknown>, reason: string, code?: string): Promise<HubdayError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof HubdayError, `expected a HubdayError, got ${e}`);
+    assert.equal(e.reason, reason, `${e.code}: ${e.message}`);
+    if (code) assert.equal(e.code, code);
+    return e;
+  }
+  assert.fail(`expected a refusal ${reason}`);
+}
+
+/** The stored weekly record of one employee and week. */
+export async function storedWeek(db: Db, id: string, monday: string) {
+  return (await readWeeklyRecords(db, [id], d(monday), d(monday))).get(id)?.get(d(monday));
+}
