@@ -15,6 +15,8 @@ export interface InputProblem {
   reason: string;
 }
 
+import type { Refusal, Transition } from './engine/refusal.js';
+
 export class HubdayError extends Error {
   constructor(
     readonly code: ErrorCode,
@@ -46,23 +48,13 @@ export function inputError(p: InputProblem): HubdayError {
   return new HubdayError('invalid_input', formatProblem(p), [p]);
 }
 
-/**
- * A workflow step refused by a rule (engine transition functions return these): a stable
- * `reason` code for scripts and a sentence for people.
- */
-export interface Refusal {
-  ok: false;
-  /** `forbidden`: this actor may not take the step; `conflict`: the step's preconditions do not hold. */
-  code: 'forbidden' | 'conflict';
-  reason: string;
-  message: string;
-}
-
-export function refusal(code: Refusal['code'], reason: string, message: string): Refusal {
-  return { ok: false, code, reason, message };
-}
-
 /** The error a use case throws for a refusal. */
 export function refusedError(r: Refusal): HubdayError {
   return new HubdayError(r.code, r.message, [], r.reason);
+}
+
+/** The state of an allowed transition, or the refusal thrown as a HubdayError. */
+export function orThrow<S>(t: Transition<S>): S {
+  if (!t.ok) throw refusedError(t);
+  return t.state;
 }

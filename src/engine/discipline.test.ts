@@ -2,25 +2,20 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { buildChain, person } from './test-factories.js';
 import {
   STEPS, newCase, nextStepOf, resolutionCheck, stepEvidence, stepPreconditions, transition,
   type CaseState, type CloseOutcome, type DisciplineAction, type DisciplineEvidence, type DisciplineRules, type EvidenceWeek, type StepName,
 } from './discipline.js';
-import { OPERATOR, type Actor, type Chain, type Role } from './org.js';
+import { OPERATOR, type Actor, type Chain } from './org.js';
 import { addDays, dayNumber, type LocalDate } from './dates.js';
 import type { WeekStatus } from './types.js';
 
 const d = (s: string) => s as LocalDate;
-const person = (id: string, roles: Role[] = []): Actor => ({ id, kind: 'person', roles });
-const CHAIN: Chain = [
-  { employeeId: 'E100', level: 5, managerId: 'M1' },
-  { employeeId: 'M1', level: 7, managerId: 'D1' },
-  { employeeId: 'D1', level: 8, managerId: 'V1' },
-  { employeeId: 'V1', level: 10, managerId: null },
-];
+const CHAIN: Chain = buildChain(['E100', 5], ['M1', 7], ['D1', 8], ['V1', 10]);
 const M1 = person('M1');
-const H1 = person('H1', ['hr']);
-const H2 = person('H2', ['hr']);
+const H1 = person('H1', 'hr');
+const H2 = person('H2', 'hr');
 const E100 = person('E100');
 const RULES: DisciplineRules = { nonCompliantWeeksPerStep: 2, minDaysBetweenSteps: 14, compliantWeeksToResolve: 3, lookbackWeeks: 12 };
 
@@ -102,7 +97,7 @@ describe('who may act', () => {
     for (const a of [M1, person('D1'), person('V1'), H1]) assert.equal(reasonOf(transition(newCase('E100'), { kind: 'step', step: 'verbal_warning' }, a, CHAIN, e, RULES)), 'ok', a.id);
   });
   test('never the employee (even with the hr role), a stranger, or the operator', () => {
-    assert.equal(reasonOf(transition(newCase('E100'), { kind: 'step', step: 'verbal_warning' }, person('E100', ['hr']), CHAIN, e, RULES)), 'own_case');
+    assert.equal(reasonOf(transition(newCase('E100'), { kind: 'step', step: 'verbal_warning' }, person('E100', 'hr'), CHAIN, e, RULES)), 'own_case');
     assert.equal(reasonOf(transition(newCase('E100'), { kind: 'step', step: 'verbal_warning' }, person('X9'), CHAIN, e, RULES)), 'not_manager_or_hr');
     assert.equal(reasonOf(transition(newCase('E100'), { kind: 'step', step: 'verbal_warning' }, OPERATOR, CHAIN, e, RULES)), 'actor_required');
   });
@@ -190,7 +185,7 @@ describe('termination eligibility needs an approved HR review', () => {
     let s = apply(atVerbal(), { kind: 'step', step: 'written_warning' }, H1, ev('2026-10-13', PATTERN));
     s = apply(s, { kind: 'acknowledge' }, E100, ev('2026-10-13', PATTERN));
     assert.equal(reasonOf(transition(s, { kind: 'hr_review', approve: true }, H1, CHAIN, e, RULES)), 'reviewer_took_step');
-    assert.equal(reasonOf(transition(s, { kind: 'hr_review', approve: true }, person('E100', ['hr']), CHAIN, e, RULES)), 'own_case');
+    assert.equal(reasonOf(transition(s, { kind: 'hr_review', approve: true }, person('E100', 'hr'), CHAIN, e, RULES)), 'own_case');
   });
 });
 
@@ -235,7 +230,7 @@ describe('closing', () => {
 // Properties
 
 const WORLD_START = d('2026-01-05');
-const ACTORS: Actor[] = [E100, M1, person('D1'), person('V1'), H1, H2, person('X9'), OPERATOR, person('E100', ['hr'])];
+const ACTORS: Actor[] = [E100, M1, person('D1'), person('V1'), H1, H2, person('X9'), OPERATOR, person('E100', 'hr')];
 
 const arbWeek = fc.record({
   status: fc.constantFrom<WeekStatus>('non_compliant', 'non_compliant', 'compliant', 'compliant', 'excused', 'exempt'),

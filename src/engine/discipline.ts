@@ -30,9 +30,10 @@ import { isAncestor, isHr } from './org.js';
 import { type LocalDate, addDays, dayNumber, fromDayNumber } from './dates.js';
 import { standingWindow } from './standing.js';
 import type { DisciplineParams } from './types.js';
-import { refuse, type EvidenceWeek, type Refusal } from './promotion.js';
+import type { EvidenceWeek } from './promotion.js';
+import { refuse, type Refusal } from './refusal.js';
 
-export type { Refusal, EvidenceWeek } from './promotion.js';
+export type { EvidenceWeek } from './promotion.js';
 
 export type StepName = 'verbal_warning' | 'written_warning' | 'termination_eligible';
 export const STEPS: readonly StepName[] = ['verbal_warning', 'written_warning', 'termination_eligible'];

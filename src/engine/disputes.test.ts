@@ -2,31 +2,25 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { Actor, Chain } from './org.js';
+import { OPERATOR, type Actor, type Chain } from './org.js';
 import { addDays } from './dates.js';
-import type { Transition } from './exceptions.js';
+import type { Transition } from './refusal.js';
 import {
   type ClaimEvidence, type ClaimInput, type DisputeCase, type Outage, DISPUTE_STATUSES, cancelOutage, declareOutage, openDispute, outageLookup,
   resolveDispute, reviewRefusal, withdrawDispute,
 } from './disputes.js';
 import { evaluateEmployee } from './compliance.js';
 import { explainWeek } from './explain.js';
-import { SEA1, buildAttestation, buildContext, buildInput, buildLeave, buildPolicy, date, evaluateWeek, ins, monday } from './test-factories.js';
+import { SEA1, buildAttestation, buildContext, buildInput, buildLeave, buildPolicy, date, evaluateWeek, ins, monday, buildChain, person } from './test-factories.js';
 
-const CHAIN: Chain = [
-  { employeeId: 'E', level: 5, managerId: 'M' },
-  { employeeId: 'M', level: 7, managerId: 'D' },
-  { employeeId: 'D', level: 9, managerId: 'V' },
-  { employeeId: 'V', level: 10, managerId: null },
-];
-const person = (id: string, ...roles: ('hr' | 'analyst' | 'admin')[]): Actor => ({ id, kind: 'person', roles });
+const CHAIN: Chain = buildChain(['E', 5], ['M', 7], ['D', 9], ['V', 10]);
 const E = person('E');
 const M = person('M');
 const D = person('D');
 const V = person('V');
 const H = person('H', 'hr');
 const P = person('P');
-const OP: Actor = { id: 'operator', kind: 'operator', roles: [] };
+const OP = OPERATOR;
 const d = date;
 const TODAY = d('2026-11-30');
 const CLAIM: ClaimInput = { employeeId: 'E', day: d('2026-11-25'), officeId: 'SEA1', reason: 'badge reader down', otherReviewer: false };

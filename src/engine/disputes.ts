@@ -14,7 +14,8 @@
 import { type LocalDate, addDays } from './dates.js';
 import { type Actor, type Chain, hasRole, isAncestor, managerOf } from './org.js';
 import type { PresenceSource } from './types.js';
-import { type Transition, actsAsHr, allow, refuse } from './exceptions.js';
+import { actsAsHr } from './exceptions.js';
+import { type Transition, allow, refuse } from './refusal.js';
 
 export type DisputeStatus = 'open' | 'approved' | 'rejected' | 'withdrawn';
 export const DISPUTE_STATUSES: readonly DisputeStatus[] = ['open', 'approved', 'rejected', 'withdrawn'];

@@ -2,23 +2,17 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { Actor, Chain } from './org.js';
+import type { Transition } from './refusal.js';
+import { OPERATOR, type Actor, type Chain } from './org.js';
 import { addDays } from './dates.js';
 import {
-  type ExceptionCase, type ExceptionRequest, type Transition, EXCEPTION_STATUSES, KNOWN_EXCEPTION_KINDS, approverRuleOf, decideException, dueForExpiryNotice,
+  type ExceptionCase, type ExceptionRequest, EXCEPTION_STATUSES, KNOWN_EXCEPTION_KINDS, approverRuleOf, decideException, dueForExpiryNotice,
   effectiveRange, exceptionVisibility, grantOf, isValidKind, mayDecide, requestException, revokeException, withdrawException,
 } from './exceptions.js';
-import { SEA1, buildLeave, buildPolicy, date, evaluateWeek, ins } from './test-factories.js';
+import { SEA1, buildLeave, buildPolicy, date, evaluateWeek, ins, buildChain, person } from './test-factories.js';
 
 // E (5) → M (7) → D (9) → V (10, the VP) → C (11); H and H2 are HR; P is a peer elsewhere.
-const CHAIN: Chain = [
-  { employeeId: 'E', level: 5, managerId: 'M' },
-  { employeeId: 'M', level: 7, managerId: 'D' },
-  { employeeId: 'D', level: 9, managerId: 'V' },
-  { employeeId: 'V', level: 10, managerId: 'C' },
-  { employeeId: 'C', level: 11, managerId: null },
-];
-const person = (id: string, ...roles: ('hr' | 'analyst' | 'admin')[]): Actor => ({ id, kind: 'person', roles });
+const CHAIN: Chain = buildChain(['E', 5], ['M', 7], ['D', 9], ['V', 10], ['C', 11]);
 const E = person('E');
 const M = person('M');
 const D = person('D');
@@ -27,7 +21,7 @@ const C = person('C');
 const H = person('H', 'hr');
 const H2 = person('H2', 'hr');
 const P = person('P');
-const OP: Actor = { id: 'operator', kind: 'operator', roles: [] };
+const OP = OPERATOR;
 const VP_LEVEL = 10;
 
 const d = (s: string) => date(s);

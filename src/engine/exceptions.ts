@@ -10,24 +10,7 @@
 import { type LocalDate, addDays } from './dates.js';
 import { type Actor, type Chain, hasRole, isAncestor, isVpOrAbove, vpOf } from './org.js';
 import type { ExceptionGrant } from './types.js';
-
-/** A refused step: `forbidden` (this actor may not) or `conflict` (the preconditions do not hold). */
-export interface RuleRefusal {
-  ok: false;
-  code: 'forbidden' | 'conflict';
-  reason: string;
-  message: string;
-}
-
-export type Transition<S> = { ok: true; state: S } | RuleRefusal;
-
-export function refuse(code: RuleRefusal['code'], reason: string, message: string): RuleRefusal {
-  return { ok: false, code, reason, message };
-}
-
-export function allow<S>(state: S): Transition<S> {
-  return { ok: true, state };
-}
+import { refuse, allow, type Transition, type Refusal } from './refusal.js';
 
 /** An HR person acting (the operator and hubday itself never hold roles). */
 export function actsAsHr(actor: Actor): boolean {
@@ -39,7 +22,7 @@ export function article(word: string): string {
   return `${/^[aeiou]/i.test(word) ? 'an' : 'a'} ${word}`;
 }
 
-function needPerson(actor: Actor, what: string): RuleRefusal | null {
+function needPerson(actor: Actor, what: string): Refusal | null {
   return actor.kind === 'person'
     ? null
     : refuse('forbidden', 'actor_required', `${what} is a person's decision: say who you are with --as EMPLOYEE_ID`);

@@ -2,27 +2,21 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
+import { buildChain, person } from './test-factories.js';
 import {
   approversOf, decide, mayDecide, nominate, ruleAtDecision, standingEvidence,
   type EvidenceWeek, type Nomination, type PromotionAction, type StandingEvidence,
 } from './promotion.js';
-import { OPERATOR, isVpOrAbove, type Actor, type Chain, type Role } from './org.js';
+import { OPERATOR, isVpOrAbove, type Actor, type Chain } from './org.js';
 import { DEFAULT_STANDING } from './policy.js';
 import { addDays, type LocalDate } from './dates.js';
 import type { WeekStatus } from './types.js';
 
 const d = (s: string) => s as LocalDate;
-const person = (id: string, roles: Role[] = []): Actor => ({ id, kind: 'person', roles });
 
 /** E100 (5) → M1 (7) → D1 (8) → V1 (10) → C1 (11). */
-const CHAIN: Chain = [
-  { employeeId: 'E100', level: 5, managerId: 'M1' },
-  { employeeId: 'M1', level: 7, managerId: 'D1' },
-  { employeeId: 'D1', level: 8, managerId: 'V1' },
-  { employeeId: 'V1', level: 10, managerId: 'C1' },
-  { employeeId: 'C1', level: 11, managerId: null },
-];
-const HR = person('H1', ['hr']);
+const CHAIN: Chain = buildChain(['E100', 5], ['M1', 7], ['D1', 8], ['V1', 10], ['C1', 11]);
+const HR = person('H1', 'hr');
 
 function standing(good: boolean): StandingEvidence {
   return {
@@ -85,7 +79,7 @@ describe('deciding, in good standing: the manager\'s manager or above, or HR', (
   });
   test('never the nominator, never the employee (even with the hr role), never a stranger', () => {
     assert.equal(reasonOf(decide(nominated('D1'), { kind: 'approve' }, person('D1'), CHAIN, ctx(true))), 'nominator_cannot_decide');
-    assert.equal(reasonOf(decide(nominated('M1'), { kind: 'approve' }, person('E100', ['hr']), CHAIN, ctx(true))), 'own_promotion');
+    assert.equal(reasonOf(decide(nominated('M1'), { kind: 'approve' }, person('E100', 'hr'), CHAIN, ctx(true))), 'own_promotion');
     assert.equal(reasonOf(decide(nominated('M1'), { kind: 'approve' }, person('X9'), CHAIN, ctx(true))), 'approver_not_skip_level_or_hr');
     assert.equal(reasonOf(decide(nominated('M1'), { kind: 'approve' }, OPERATOR, CHAIN, ctx(true))), 'actor_required');
   });
@@ -157,7 +151,7 @@ describe('withdrawing and finality', () => {
     assert.equal(reasonOf(decide(n, { kind: 'withdraw' }, person('M1'), CHAIN, ctx(true))), 'ok');
     assert.equal(reasonOf(decide(n, { kind: 'withdraw' }, HR, CHAIN, ctx(true))), 'ok');
     assert.equal(reasonOf(decide(n, { kind: 'withdraw' }, person('V1'), CHAIN, ctx(true))), 'withdraw_not_nominator');
-    assert.equal(reasonOf(decide(n, { kind: 'withdraw' }, person('E100', ['hr']), CHAIN, ctx(true))), 'withdraw_not_nominator');
+    assert.equal(reasonOf(decide(n, { kind: 'withdraw' }, person('E100', 'hr'), CHAIN, ctx(true))), 'withdraw_not_nominator');
   });
   test('a decided nomination never changes', () => {
     for (const status of ['approved', 'denied', 'withdrawn'] as const) {
@@ -228,7 +222,7 @@ test('property: no sequence of actions approves a promotion of someone not in go
       const actorOf = (i: number): Actor => {
         const id = ids[i % ids.length]!;
         const hr = id === 'H1' || (id !== 'X1' && w.hrInChain[ids.indexOf(id) % 7]!);
-        return person(id, hr ? ['hr'] : []);
+        return hr ? person(id, 'hr') : person(id);
       };
       let current: Nomination | null = null;
       const history: Nomination[] = [];

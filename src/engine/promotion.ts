@@ -18,24 +18,10 @@
 import type { Actor, Chain } from './org.js';
 import { ancestorDistance, isAncestor, isHr, isVpOrAbove, skipLevelOf, vpOf } from './org.js';
 import type { LocalDate } from './dates.js';
+import { refuse, type Refusal } from './refusal.js';
 import { computeStanding, standingWindow } from './standing.js';
 import type { StandingParams, StandingMeasure, WeekStatus } from './types.js';
 
-/**
- * A refused step: `forbidden` (this actor may not) or `conflict` (the preconditions do not hold),
- * with a stable snake_case `reason`. Structurally the `Refusal` of src/errors.ts (the engine
- * imports only its own modules).
- */
-export interface Refusal {
-  ok: false;
-  code: 'forbidden' | 'conflict';
-  reason: string;
-  message: string;
-}
-
-export function refuse(code: Refusal['code'], reason: string, message: string): Refusal {
-  return { ok: false, code, reason, message };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Standing as evidence

@@ -2,30 +2,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { Actor, Chain } from './org.js';
+import { OPERATOR, type Actor, type Chain } from './org.js';
 import { addDays } from './dates.js';
-import type { Transition } from './exceptions.js';
+import type { Transition } from './refusal.js';
 import {
   type RelocationCase, RELOCATION_STATUSES, assignRelocation, cancelRelocation, completeRelocation, displayedStatus, isOverdue, markOverdue,
   respondRelocation,
 } from './relocation.js';
 import { relocationInForce } from './compliance.js';
-import { LON1, SEA1, buildRelocation, date, evaluateWeek } from './test-factories.js';
+import { LON1, SEA1, buildRelocation, date, evaluateWeek, buildChain, person } from './test-factories.js';
 
-const CHAIN: Chain = [
-  { employeeId: 'E', level: 5, managerId: 'M' },
-  { employeeId: 'M', level: 7, managerId: 'V' },
-  { employeeId: 'V', level: 10, managerId: 'C' },
-  { employeeId: 'C', level: 11, managerId: null },
-];
-const person = (id: string, ...roles: ('hr' | 'analyst' | 'admin')[]): Actor => ({ id, kind: 'person', roles });
+const CHAIN: Chain = buildChain(['E', 5], ['M', 7], ['V', 10], ['C', 11]);
 const E = person('E');
 const M = person('M');
 const V = person('V');
 const C = person('C');
 const H = person('H', 'hr');
 const P = person('P');
-const OP: Actor = { id: 'operator', kind: 'operator', roles: [] };
+const OP = OPERATOR;
 const d = date;
 const TODAY = d('2026-11-30');
 const INPUT = { employeeId: 'E', arrangement: 'remote' as const, targetOfficeId: 'SEA1', deadline: d('2027-01-04') };

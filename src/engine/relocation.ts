@@ -13,7 +13,8 @@
 import type { LocalDate } from './dates.js';
 import { type Actor, type Chain, isVpOrAbove } from './org.js';
 import type { Arrangement } from './types.js';
-import { type Transition, actsAsHr, allow, refuse } from './exceptions.js';
+import { actsAsHr } from './exceptions.js';
+import { type Transition, allow, refuse } from './refusal.js';
 
 export type RelocationStatus = 'assigned' | 'accepted' | 'relocated' | 'declined' | 'overdue' | 'cancelled';
 export const RELOCATION_STATUSES: readonly RelocationStatus[] = ['assigned', 'accepted', 'relocated', 'declined', 'overdue', 'cancelled'];

@@ -4,6 +4,7 @@
  * office-local wall time "HH:MM" turned into an instant with that office's
  * zone, so no test depends on the process's time zone.
  */
+import type { Actor, Chain, Role } from './org.js';
 import { type LocalDate, type IsoWeek, parseLocalDate, parseIsoWeek, parseWorkWeek } from './dates.js';
 import { type TimeZone, instantOfWallTime, isValidTimeZone } from './time-zone.js';
 import { parsePolicyDocument, parseClock } from './policy.js';
@@ -205,4 +206,14 @@ export function evaluateWeek(s: Scenario, week: string): WeeklyRecord {
 /** The dates of a record's present days. */
 export function presentDates(r: WeeklyRecord): string[] {
   return r.presentDays.map((d) => d.date);
+}
+
+/** A person acting, with company-wide roles. */
+export function person(id: string, ...roles: Role[]): Actor {
+  return { id, kind: 'person', roles };
+}
+
+/** A management chain from `[id, level]` pairs, the person first and the root last. */
+export function buildChain(...links: readonly (readonly [string, number])[]): Chain {
+  return links.map(([employeeId, level], i) => ({ employeeId, level, managerId: links[i + 1]?.[0] ?? null }));
 }

@@ -18,9 +18,10 @@ import { standingWindow } from '../engine/standing.js';
 import { standingEvidence } from '../engine/promotion.js';
 import {
   newCase, nextStepOf, resolutionCheck, stepPreconditions, transition,
-  type CaseState, type CloseOutcome, type DisciplineAction, type DisciplineEvidence, type DisciplineRules, type EvidenceWeek, type Refusal,
+  type CaseState, type CloseOutcome, type DisciplineAction, type DisciplineEvidence, type DisciplineRules, type EvidenceWeek,
   type ResolutionCheck, type StepEvidence, type StepName,
 } from '../engine/discipline.js';
+import type { Refusal } from '../engine/refusal.js';
 import { audited, chainOf } from './actor.js';
 import { auditReads, isEmployed, loadSubjects, openDisputeWeeks, standingSummary, type Subject } from './promotions.js';
 import { readWeeklyRecords } from '../store/compliance.repository.js';

@@ -17,7 +17,8 @@ import {
 import type { PresenceSource } from '../engine/types.js';
 import { HubdayError } from '../errors.js';
 import { audited, authorizeView, chainOf } from './actor.js';
-import { employeeOrNotFound, orThrow, reevaluate } from './exceptions.js';
+import { orThrow } from '../errors.js';
+import { employeeOrNotFound, reevaluate } from './exceptions.js';
 import { computeWeeksLive } from './evaluate-weeks.js';
 import { officeIds } from '../store/office.repository.js';
 import { managementChains } from '../store/org.repository.js';

@@ -12,11 +12,11 @@ import type { Employee, Policy, Relocation } from '../engine/types.js';
 import { POLICY_DEFAULTS, DEFAULT_EXCEPTIONS, resolvePolicy } from '../engine/policy.js';
 import { relocationInForce } from '../engine/compliance.js';
 import {
-  type ExceptionCase, type ExceptionEffect, type ExceptionStatus, type ExceptionVisibility, type RuleRefusal, type Transition,
+  type ExceptionCase, type ExceptionEffect, type ExceptionStatus, type ExceptionVisibility,
   approverRuleOf, approverText, decideException as decideRule, dueForExpiryNotice, effectiveRange, exceptionVisibility,
   requestException as requestRule, requestProblems, revokeException as revokeRule, withdrawException as withdrawRule,
 } from '../engine/exceptions.js';
-import { HubdayError, refusedError } from '../errors.js';
+import { HubdayError, orThrow } from '../errors.js';
 import { audited, authorizeView, chainOf } from './actor.js';
 import { evaluateChanged } from './evaluate-changed.js';
 import { getEmployee, getEmployees } from '../store/employee.repository.js';
@@ -31,12 +31,6 @@ import { enqueueOutbox, type OutboxDraft } from '../store/outbox.repository.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared by the HR workflows (exceptions, relocations, disputes)
-
-/** The state of an allowed transition, or the refusal thrown as a HubdayError. */
-export function orThrow<S>(t: Transition<S>): S {
-  if (!t.ok) throw refusedError(t as RuleRefusal);
-  return t.state;
-}
 
 export async function employeeOrNotFound(db: Db, id: string): Promise<Employee> {
   const e = await getEmployee(db, id);

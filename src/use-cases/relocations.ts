@@ -15,7 +15,8 @@ import {
 import { actsAsHr } from '../engine/exceptions.js';
 import { HubdayError } from '../errors.js';
 import { audited, authorizeView, chainOf } from './actor.js';
-import { employeeOrNotFound, orThrow, reevaluate, vpLevelFor } from './exceptions.js';
+import { orThrow } from '../errors.js';
+import { employeeOrNotFound, reevaluate, vpLevelFor } from './exceptions.js';
 import { officeIds } from '../store/office.repository.js';
 import { markEvaluatedWeeksDirty } from '../store/exception.repository.js';
 import {
