@@ -8,6 +8,7 @@ interface Row {
   before: string | null; after: string | null; reason: string | null; prev_hash: string; hash: string;
 }
 
+const INSERT_BATCH = 2000;
 const COLUMNS = 'seq, at, actor, action, subject, entity, before, after, reason, prev_hash, hash';
 
 function toEntry(r: Row): AuditEntry {
@@ -27,13 +28,17 @@ export async function appendAuditEntries(tx: Db, drafts: readonly AuditDraft[], 
   await tx.exec('LOCK TABLE audit_entry IN SHARE ROW EXCLUSIVE MODE');
   const last = await tx.query<{ seq: string | number; hash: string }>('SELECT seq, hash FROM audit_entry ORDER BY seq DESC LIMIT 1');
   const entries = sealEntries(drafts, last[0] ? Number(last[0].seq) : 0, last[0]?.hash ?? GENESIS_HASH, at);
-  const values: unknown[] = [];
-  const tuples = entries.map((e, i) => {
-    values.push(e.seq, e.at, e.actor, e.action, e.subject, e.entity, e.before, e.after, e.reason, e.prevHash, e.hash);
-    const b = i * 11;
-    return `(${Array.from({ length: 11 }, (_, k) => `$${b + k + 1}`).join(', ')})`;
-  });
-  await tx.query(`INSERT INTO audit_entry (${COLUMNS}) VALUES ${tuples.join(', ')}`, values);
+  // Batches keep each statement under PostgreSQL's 65,535 parameters (a VP's team view audits thousands of reads).
+  for (let from = 0; from < entries.length; from += INSERT_BATCH) {
+    const batch = entries.slice(from, from + INSERT_BATCH);
+    const values: unknown[] = [];
+    const tuples = batch.map((e, i) => {
+      values.push(e.seq, e.at, e.actor, e.action, e.subject, e.entity, e.before, e.after, e.reason, e.prevHash, e.hash);
+      const b = i * 11;
+      return `(${Array.from({ length: 11 }, (_, k) => `$${b + k + 1}`).join(', ')})`;
+    });
+    await tx.query(`INSERT INTO audit_entry (${COLUMNS}) VALUES ${tuples.join(', ')}`, values);
+  }
   return entries;
 }
 

@@ -13,7 +13,7 @@ import { resolveActor } from './actor.js';
 import { grantRole } from './roles.js';
 import { viewCompliance, viewTeam } from './view-attendance.js';
 import { getMyView, exportPerson } from './person.js';
-import { findAuditEntries } from '../store/audit.repository.js';
+import { appendAuditEntries, findAuditEntries } from '../store/audit.repository.js';
 import { HubdayError } from '../errors.js';
 import { OPERATOR } from '../engine/org.js';
 import type { LocalDate, IsoWeek } from '../engine/dates.js';
@@ -137,4 +137,13 @@ forEachStore('reads of another person are authorised and audited; me shows who l
   await refused(showAudit(deps, e100, {}), 'not_an_auditor');
   assert.ok((await showAudit(deps, e100, { subject: 'E100' })).length >= 3);
   assert.ok((await showAudit(deps, hr, { action: 'attendance.' })).length >= 3);
+});
+
+forEachStore('a large append (a VP reading a whole org) is batched under the parameter limit and still chains', async (_t, db) => {
+  await migrate(db);
+  const deps = depsOf(db);
+  const drafts = Array.from({ length: 7000 }, (_, i) => ({ actor: 'V1', action: 'attendance.viewed', subject: `E${i}`, after: { view: 'team V1 2026-W48' } }));
+  await db.transaction((tx) => appendAuditEntries(tx, drafts, deps.clock.now()));
+  const v = await verifyAudit(deps);
+  assert.deepEqual([v.ok, v.checked, v.head.seq], [true, 7000, 7000]);
 });

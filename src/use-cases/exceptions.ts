@@ -81,26 +81,15 @@ export async function reevaluate(deps: Deps, marked: number): Promise<number> {
 // Views
 
 /** An exception as the actor may see it: the private texts only with `visibility: 'full'`. */
-export interface ExceptionView {
-  exceptionId: string;
-  employeeId: string;
-  kind: string;
-  startDate: LocalDate;
-  endDate: LocalDate;
-  effect: ExceptionEffect;
-  daysPerWeek: number | null;
-  status: ExceptionStatus;
+export interface ExceptionView
+  extends Pick<ExceptionCase, 'exceptionId' | 'employeeId' | 'kind' | 'startDate' | 'endDate' | 'effect' | 'daysPerWeek' | 'status' | 'requestedBy' | 'decidedBy' | 'revokedBy' | 'revokedFrom'> {
   /** In force today. */
   active: boolean;
   /** The last day on which it applies (the end date, or the day before a revocation took effect); null when it never applied. */
   inForceUntil: LocalDate | null;
   approver: string;
-  requestedBy: string;
   requestedAt: string | null;
-  decidedBy: string | null;
   decidedAt: string | null;
-  revokedBy: string | null;
-  revokedFrom: LocalDate | null;
   expiryNotifiedAt: string | null;
   visibility: Exclude<ExceptionVisibility, 'none'>;
   /** Only for the employee and HR. */

@@ -16,13 +16,13 @@ import { findAuditEntries } from '../store/audit.repository.js';
 import { getEmployee } from '../store/employee.repository.js';
 import type { AuditEntry } from '../audit/chain.js';
 
-/** Workflow tables shown in `me`, with the column that tells their state. */
-const WORKFLOW_TABLES: readonly { table: string; label: string; state: readonly string[] }[] = [
-  { table: 'exception_grant', label: 'exceptions', state: ['status'] },
-  { table: 'relocation', label: 'relocation', state: ['status'] },
-  { table: 'dispute', label: 'disputes', state: ['status'] },
-  { table: 'promotion', label: 'promotions', state: ['status'] },
-  { table: 'discipline_case', label: 'discipline cases', state: ['stage', 'status'] },
+/** Workflow tables shown in `me`, with their labels. */
+const WORKFLOW_TABLES: readonly { table: string; label: string }[] = [
+  { table: 'exception_grant', label: 'exceptions' },
+  { table: 'relocation', label: 'relocation' },
+  { table: 'dispute', label: 'disputes' },
+  { table: 'promotion', label: 'promotions' },
+  { table: 'discipline_case', label: 'discipline cases' },
 ];
 
 export interface AccessRecord {
@@ -43,11 +43,6 @@ export interface MyView {
   records: Record<string, Record<string, unknown>[]>;
   /** Who read or exported the person's data (other than themself), newest last. */
   accessedBy: AccessRecord[];
-}
-
-async function tableExists(db: Db, table: string): Promise<boolean> {
-  const r = await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [`public.${table}`]);
-  return r[0]?.t !== null && r[0]?.t !== undefined;
 }
 
 async function rowsOf(db: Db, table: string, employeeId: string): Promise<Record<string, unknown>[]> {
@@ -72,7 +67,7 @@ export async function getMyView(deps: Deps, actor: Actor, opts: { weeks?: number
   const compliance = await getCompliance(deps, { employeeId: actor.id, from: addDays(standing.to, -7 * weeksBack + 1), to: standing.to });
   const records: Record<string, Record<string, unknown>[]> = {};
   for (const t of WORKFLOW_TABLES) {
-    if (await tableExists(deps.db, t.table)) records[t.label] = await rowsOf(deps.db, t.table, actor.id);
+    records[t.label] = await rowsOf(deps.db, t.table, actor.id);
   }
   const entries = await findAuditEntries(deps.db, { subject: actor.id, limit: 100_000 });
   return {
@@ -109,11 +104,8 @@ export async function exportPerson(deps: Deps, actor: Actor, opts: { employeeId:
      WHERE c.table_schema = 'public' AND c.column_name = 'employee_id' AND t.table_type = 'BASE TABLE' ORDER BY c.table_name`,
   );
   for (const { table_name } of names) tables[table_name] = await rowsOf(deps.db, table_name, id);
-  let outbox: Record<string, unknown>[] = [];
-  if (await tableExists(deps.db, 'outbox')) {
-    const rows = await deps.db.query<{ j: Record<string, unknown> | string }>(`SELECT to_jsonb(o) AS j FROM outbox o WHERE recipient_id = $1`, [id]).catch(() => []);
-    outbox = rows.map((r) => (typeof r.j === 'string' ? JSON.parse(r.j) : r.j) as Record<string, unknown>);
-  }
+  const messages = await deps.db.query<{ j: Record<string, unknown> | string }>('SELECT to_jsonb(o) AS j FROM outbox o WHERE recipient_id = $1', [id]);
+  const outbox = messages.map((r) => (typeof r.j === 'string' ? JSON.parse(r.j) : r.j) as Record<string, unknown>);
   const about = await findAuditEntries(deps.db, { subject: id, limit: 1_000_000 });
   const by = await findAuditEntries(deps.db, { actor: id, limit: 1_000_000 });
   const audit = [...new Map([...about, ...by].map((e) => [e.seq, e])).values()].sort((a, b) => a.seq - b.seq);
