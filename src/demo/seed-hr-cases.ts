@@ -10,6 +10,7 @@ import { type LocalDate, addDays } from '../engine/dates.js';
 import type { Actor } from '../engine/org.js';
 import { resolveActor } from '../use-cases/actor.js';
 import { managementChain } from '../store/org.repository.js';
+import { readWeeklyRecords } from '../store/compliance.repository.js';
 import { vpOf } from '../engine/org.js';
 import { decideException, requestException } from '../use-cases/exceptions.js';
 import { assignRelocation, respondRelocation } from '../use-cases/relocations.js';
@@ -119,11 +120,9 @@ export const seedHrCasesDemo: DemoSeeder = async (deps, ctx) => {
   for (let i = 0; i < 3; i++) {
     const p = pick(nonCompliant, ctx, taken, (x) => x.employee_id);
     if (!p) break;
-    const rows = await deps.db.query<{ present_days: unknown; excused: { date: string }[] | null }>(
-      `SELECT present_days, excused FROM weekly_compliance WHERE employee_id = $1 AND week_start = $2::date`, [p.employee_id, last]);
-    const raw = rows[0]?.present_days;
-    const present = new Set(((typeof raw === 'string' ? JSON.parse(raw) : raw) as unknown[][] | null ?? []).map((d) => d[0] as string));
-    const excused = new Set((rows[0]?.excused ?? []).map((d) => d.date));
+    const week = (await readWeeklyRecords(deps.db, [p.employee_id], last, last)).get(p.employee_id)?.get(last);
+    const present = new Set((week?.presentDays ?? []).map((d) => d.date as string));
+    const excused = new Set((week?.excusedDays ?? []).map((d) => d.date as string));
     const day = [1, 2, 3, 0, 4].map((n) => addDays(last, n)).find((x) => !present.has(x) && !excused.has(x) && x < today);
     if (day) claimants.push({ p, day });
   }

@@ -38,7 +38,7 @@ export async function statusCounts(db: Db, weekStart: LocalDate): Promise<Record
 export async function storeCounts(db: Db): Promise<{ employees: number; offices: number; events: number; policies: number }> {
   const r = (await db.query<{ employees: number; offices: number; events: number; policies: number }>(
     `SELECT (SELECT count(*) FROM employee)::int8 AS employees, (SELECT count(*) FROM office)::int8 AS offices,
-            (SELECT count(*) FROM badge_event)::int8 AS events, (SELECT count(*) FROM policy)::int8 AS policies`,
+            (SELECT coalesce(sum(events), 0) FROM badge_week_total)::int8 AS events, (SELECT count(*) FROM policy)::int8 AS policies`,
   ))[0]!;
   return { employees: Number(r.employees), offices: Number(r.offices), events: Number(r.events), policies: Number(r.policies) };
 }

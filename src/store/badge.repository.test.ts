@@ -2,20 +2,17 @@
 import assert from 'node:assert/strict';
 import { forEachStore } from '../testing/stores.js';
 import { migrate } from './migrate.js';
-import { readEventColumns, groupByEmployee } from './badge.repository.js';
+import { readEventColumns, groupByEmployee, insertBadgeEvents } from './badge.repository.js';
 
 forEachStore('readEventColumns reads every event of the window, awkward ids included, grouped in time order', async (_t, db) => {
   await migrate(db);
   const ids = ['plain', 'with,comma', 'with "quote"', ' padded '];
   const offices = ['SEA1', 'L,ON'];
-  await db.query(
-    `INSERT INTO badge_event (employee_id, event_id, office_id, at, direction)
-     SELECT e, 'ev' || n, o, to_timestamp(1795478400 + n * 3600), d
-     FROM unnest($1::text[]) WITH ORDINALITY AS x(e, k),
-          generate_series(1, 3) AS n,
-          LATERAL (SELECT CASE WHEN n = 2 THEN $2 ELSE $3 END AS o, CASE n WHEN 1 THEN 'in' WHEN 2 THEN NULL ELSE 'out' END AS d) y`,
-    [ids, offices[1], offices[0]],
-  );
+  const base = 1795478400_000;
+  await insertBadgeEvents(db, ids.flatMap((e) => [1, 2, 3].map((n) => ({
+    employeeId: e, eventId: `ev${n}`, officeId: n === 2 ? offices[1]! : offices[0]!, at: base + n * 3_600_000,
+    direction: n === 1 ? 'in' as const : n === 2 ? null : 'out' as const,
+  }))));
   const employeeIndex = new Map(ids.map((id, i) => [id, i]));
   const officeIndex = new Map(offices.map((id, i) => [id, i]));
   // The window leaves out each employee's third event (4 h after the first).

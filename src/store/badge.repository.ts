@@ -1,55 +1,212 @@
+
 import type { Db } from './db.js';
-import type { BadgeEvent, Direction } from '../engine/types.js';
+import type { BadgeEvent } from '../engine/types.js';
+import { fromDayNumber } from '../engine/dates.js';
+import { csvField } from './csv-text.js';
+import { DAY_MS, EVENT_SEP, FIELD_SEP, decodeWeek, encodeWeek, mergeWeek, utcWeekOf, type StoredEvent } from './badge-week-codec.js';
 
-/** Creates the per-import staging table (dropped at commit). Call inside a transaction. */
-export async function createBadgeStage(db: Db): Promise<void> {
-  await db.exec(`CREATE TEMP TABLE badge_stage (
-    employee_id text NOT NULL, event_id text NOT NULL, office_id text NOT NULL, at_ms int8 NOT NULL, direction text
-  ) ON COMMIT DROP`);
-}
+/** Days since 1970-01-01 of a date column, as SQL. */
+const DAYS = (col: string) => `(${col} - DATE '1970-01-01')`;
 
-/** Instants are staged as epoch milliseconds: cheaper to write and to parse than timestamp text. */
-export const BADGE_STAGE_COLUMNS = ['employee_id', 'event_id', 'office_id', 'at_ms', 'direction'] as const;
-
-/**
- * Moves a staged batch into badge_event, skipping ids already stored (and
- * repeats inside the file), and empties the stage. Returns how many were new.
- */
-export async function mergeBadgeStage(db: Db, importId: number, staged: { fromMs: number; toMs: number }): Promise<number> {
-  const res = await db.run(
-    `INSERT INTO badge_event (employee_id, event_id, office_id, at, direction, import_id)
-     SELECT employee_id, event_id, office_id, to_timestamp(at_ms / 1000.0), direction, $1 FROM badge_stage
-     ON CONFLICT (employee_id, event_id) DO NOTHING`,
-    [importId],
-  );
-  if (res.rowCount > 0) await markDirtyWeeks(db, staged.fromMs, staged.toMs);
-  await db.exec('TRUNCATE badge_stage');
-  return res.rowCount;
+/** The weeks of one employee to store, in file order (not yet deduplicated). */
+export interface IncomingWeek {
+  employeeId: string;
+  /** Day number of the UTC Monday. */
+  week: number;
+  events: StoredEvent[];
 }
 
 /**
- * Late events: marks the (employee, week) pairs of staged events whose weeks were
- * already evaluated, for `evaluate --changed`. An event can fall on the local
- * date before or after its UTC date, so both neighbouring weeks are marked.
- * Skipped at once when no evaluation overlaps the staged time range (a first import).
+ * Writes the badge events of one import into badge_week, inside the import's
+ * transaction, batch after batch. Per (employee, week): a pair that cannot be
+ * stored yet (its week holds no events and this import has not written it) is
+ * COPied as is; the others are read back in one statement per few thousand,
+ * merged (an id already stored is a duplicate: the first one wins) and upserted.
+ * New events in weeks already evaluated mark their (employee, week) pairs in
+ * dirty_week for `evaluate --changed`.
  */
-async function markDirtyWeeks(db: Db, fromMs: number, toMs: number): Promise<void> {
-  const overlap = await db.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM evaluation_run
-     WHERE from_week <= (to_timestamp($2::float8 / 1000) AT TIME ZONE 'UTC')::date + 1
-       AND to_week + 6 >= (to_timestamp($1::float8 / 1000) AT TIME ZONE 'UTC')::date - 1`,
-    [fromMs, toMs],
-  );
-  if (Number(overlap[0]!.n) === 0) return;
-  await db.query(
-    `INSERT INTO dirty_week (employee_id, week_start)
-     SELECT DISTINCT s.employee_id, v.week_start
-     FROM badge_stage s,
-          LATERAL (VALUES (date_trunc('week', (to_timestamp(s.at_ms / 1000.0) AT TIME ZONE 'UTC') - interval '1 day')::date),
-                          (date_trunc('week', (to_timestamp(s.at_ms / 1000.0) AT TIME ZONE 'UTC') + interval '1 day')::date)) AS v(week_start)
-     WHERE EXISTS (SELECT 1 FROM evaluation_run r WHERE v.week_start BETWEEN r.from_week AND r.to_week)
-     ON CONFLICT DO NOTHING`,
-  );
+export class BadgeWeekImport {
+  /** Per week: which employees this import has written (by index). */
+  private readonly written = new Map<number, Uint8Array>();
+
+  private constructor(
+    private readonly db: Db,
+    private readonly employeeIndex: ReadonlyMap<string, number>,
+    private readonly storedWeeks: Set<number>,
+    /** Evaluated ranges of Mondays, as day numbers [from, to]. */
+    private readonly evaluated: Array<[number, number]>,
+  ) {}
+
+  static async open(db: Db, employeeIndex: ReadonlyMap<string, number>): Promise<BadgeWeekImport> {
+    const weeks = await db.query<{ d: number }>(`SELECT ${DAYS('week_start')} AS d FROM badge_week_total WHERE events > 0`);
+    const runs = await db.query<{ f: number; t: number }>(`SELECT DISTINCT ${DAYS('from_week')} AS f, ${DAYS('to_week')} AS t FROM evaluation_run`);
+    return new BadgeWeekImport(db, employeeIndex, new Set(weeks.map((r) => Number(r.d))), runs.map((r) => [Number(r.f), Number(r.t)]));
+  }
+
+  /** Stores a batch of weeks; returns how many events were new. */
+  async write(batch: readonly IncomingWeek[]): Promise<number> {
+    const fresh: Array<{ employeeId: string; week: number; events: StoredEvent[] }> = [];
+    const maybe: IncomingWeek[] = [];
+    for (const w of batch) {
+      const idx = this.employeeIndex.get(w.employeeId)!;
+      let seen = this.written.get(w.week);
+      if (!seen) this.written.set(w.week, (seen = new Uint8Array(this.employeeIndex.size)));
+      if (this.storedWeeks.has(w.week) || seen[idx] === 1) maybe.push(w);
+      else fresh.push({ employeeId: w.employeeId, week: w.week, events: mergeWeek([], w.events).events });
+      seen[idx] = 1;
+    }
+    const upserts: Array<{ employeeId: string; week: number; events: StoredEvent[] }> = [];
+    const added: Array<{ employeeId: string; events: StoredEvent[] }> = fresh.map((f) => ({ employeeId: f.employeeId, events: f.events }));
+    for (let i = 0; i < maybe.length; i += 5000) {
+      const part = maybe.slice(i, i + 5000);
+      const rows = await this.db.query<{ employee_id: string; d: number; data: string }>(
+        `SELECT b.employee_id, ${DAYS('b.week_start')} AS d, b.data FROM badge_week b
+         WHERE b.employee_id = ANY($1::text[])
+           AND (b.employee_id, b.week_start) IN (SELECT e, DATE '1970-01-01' + d FROM unnest($1::text[], $2::int[]) AS p(e, d))`,
+        [part.map((w) => w.employeeId), part.map((w) => w.week)],
+      );
+      const stored = new Map(rows.map((r) => [r.employee_id + FIELD_SEP + Number(r.d), r.data]));
+      for (const w of part) {
+        const data = stored.get(w.employeeId + FIELD_SEP + w.week);
+        if (data === undefined) {
+          const events = mergeWeek([], w.events).events;
+          fresh.push({ employeeId: w.employeeId, week: w.week, events });
+          added.push({ employeeId: w.employeeId, events });
+          continue;
+        }
+        const m = mergeWeek(decodeWeek(w.week, data), w.events);
+        if (m.fresh.length === 0) continue;
+        upserts.push({ employeeId: w.employeeId, week: w.week, events: m.events });
+        added.push({ employeeId: w.employeeId, events: m.fresh });
+      }
+    }
+    const lines = function* (list: typeof fresh): Generator<string> {
+      let buf = '';
+      for (const w of list) {
+        buf += csvField(w.employeeId) + ',' + fromDayNumber(w.week) + ',' + w.events.length + ',' + csvField(encodeWeek(w.week, w.events)) + '\n';
+        if (buf.length >= 1 << 16) {
+          yield buf;
+          buf = '';
+        }
+      }
+      if (buf) yield buf;
+    };
+    if (fresh.length > 0) await this.db.copyFrom('badge_week', ['employee_id', 'week_start', 'n', 'data'], lines(fresh));
+    if (upserts.length > 0) {
+      await this.db.exec(`CREATE TEMP TABLE IF NOT EXISTS badge_week_stage (employee_id text, week_start date, n integer, data text)`);
+      await this.db.copyFrom('badge_week_stage', ['employee_id', 'week_start', 'n', 'data'], lines(upserts));
+      await this.db.run(
+        `INSERT INTO badge_week (employee_id, week_start, n, data) SELECT employee_id, week_start, n, data FROM badge_week_stage
+         ON CONFLICT (employee_id, week_start) DO UPDATE SET n = excluded.n, data = excluded.data`,
+      );
+      await this.db.exec('TRUNCATE badge_week_stage');
+    }
+    let total = 0;
+    const perWeek = new Map<number, number>();
+    for (const a of added) {
+      total += a.events.length;
+      for (const e of a.events) {
+        const w = utcWeekOf(e.at);
+        perWeek.set(w, (perWeek.get(w) ?? 0) + 1);
+      }
+    }
+    if (perWeek.size > 0) {
+      await this.db.query(
+        `INSERT INTO badge_week_total (week_start, events) SELECT DATE '1970-01-01' + d, n FROM unnest($1::int[], $2::int8[]) AS t(d, n)
+         ON CONFLICT (week_start) DO UPDATE SET events = badge_week_total.events + excluded.events`,
+        [[...perWeek.keys()], [...perWeek.values()]],
+      );
+    }
+    await this.markDirty(added);
+    return total;
+  }
+
+  /**
+   * Late events: marks the (employee, week) pairs of new events whose weeks were
+   * already evaluated, for `evaluate --changed`. An event can fall on the local
+   * date before or after its UTC date, so both neighbouring weeks are marked.
+   */
+  private async markDirty(added: ReadonlyArray<{ employeeId: string; events: readonly StoredEvent[] }>): Promise<void> {
+    if (this.evaluated.length === 0) return;
+    const isEvaluated = (monday: number) => this.evaluated.some(([f, t]) => monday >= f && monday <= t);
+    const ids: string[] = [];
+    const weeks: number[] = [];
+    const seen = new Set<string>();
+    for (const a of added) {
+      for (const e of a.events) {
+        const day = Math.floor(e.at / DAY_MS);
+        for (const w of [utcWeekOf((day - 1) * DAY_MS), utcWeekOf((day + 1) * DAY_MS)]) {
+          if (!isEvaluated(w)) continue;
+          const key = a.employeeId + FIELD_SEP + w;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          ids.push(a.employeeId);
+          weeks.push(w);
+        }
+      }
+    }
+    for (let i = 0; i < ids.length; i += 10_000) {
+      await this.db.query(
+        `INSERT INTO dirty_week (employee_id, week_start) SELECT e, DATE '1970-01-01' + d FROM unnest($1::text[], $2::int[]) AS t(e, d) ON CONFLICT DO NOTHING`,
+        [ids.slice(i, i + 10_000), weeks.slice(i, i + 10_000)],
+      );
+    }
+  }
+}
+
+/**
+ * Stores badge events (deduplicated like an import), in one transaction; returns how many
+ * were new. For small sets of events (tests, tools); files go through `hubday import badges`.
+ */
+export async function insertBadgeEvents(db: Db, events: ReadonlyArray<StoredEvent & { employeeId: string }>): Promise<number> {
+  const index = new Map<string, number>();
+  const weeks = new Map<string, IncomingWeek>();
+  for (const e of events) {
+    if (!index.has(e.employeeId)) index.set(e.employeeId, index.size);
+    const week = utcWeekOf(e.at);
+    const key = e.employeeId + FIELD_SEP + week;
+    let w = weeks.get(key);
+    if (!w) weeks.set(key, (w = { employeeId: e.employeeId, week, events: [] }));
+    w.events.push({ eventId: e.eventId, officeId: e.officeId, at: e.at, direction: e.direction });
+  }
+  return db.transaction(async (tx) => (await BadgeWeekImport.open(tx, index)).write([...weeks.values()]));
+}
+
+/**
+ * Removes some of an employee's stored events (a retention purge, a correction);
+ * returns how many were removed. The weeks already evaluated are not re-marked.
+ */
+export async function deleteBadgeEvents(db: Db, employeeId: string, eventIds: readonly string[]): Promise<number> {
+  const drop = new Set(eventIds);
+  return db.transaction(async (tx) => {
+    const rows = await tx.query<{ d: number; data: string }>(`SELECT ${DAYS('week_start')} AS d, data FROM badge_week WHERE employee_id = $1`, [employeeId]);
+    let removed = 0;
+    for (const r of rows) {
+      const week = Number(r.d);
+      const events = decodeWeek(week, r.data);
+      const kept = events.filter((e) => !drop.has(e.eventId));
+      if (kept.length === events.length) continue;
+      removed += events.length - kept.length;
+      if (kept.length === 0) await tx.query(`DELETE FROM badge_week WHERE employee_id = $1 AND week_start = DATE '1970-01-01' + $2::int`, [employeeId, week]);
+      else await tx.query(`UPDATE badge_week SET n = $3, data = $4 WHERE employee_id = $1 AND week_start = DATE '1970-01-01' + $2::int`, [employeeId, week, kept.length, encodeWeek(week, kept)]);
+      await tx.query(`UPDATE badge_week_total SET events = events - $2 WHERE week_start = DATE '1970-01-01' + $1::int`, [week, events.length - kept.length]);
+    }
+    return removed;
+  });
+}
+
+/** Decoded events of some employees' weeks, by employee, in time order. */
+function collectEvents(rows: ReadonlyArray<{ employee_id: string; d: number; data: string }>, fromMs: (id: string) => number, toMs: (id: string) => number): Map<string, BadgeEvent[]> {
+  const out = new Map<string, BadgeEvent[]>();
+  for (const r of rows) {
+    const lo = fromMs(r.employee_id);
+    const hi = toMs(r.employee_id);
+    let list = out.get(r.employee_id);
+    if (!list) out.set(r.employee_id, (list = []));
+    for (const e of decodeWeek(Number(r.d), r.data)) if (e.at >= lo && e.at < hi) list.push(e);
+  }
+  for (const list of out.values()) list.sort((a, b) => a.at - b.at);
+  return out;
 }
 
 /**
@@ -61,19 +218,16 @@ export async function eventsInWindows(db: Db, windows: ReadonlyMap<string, { fro
   const all = [...windows];
   for (let i = 0; i < all.length; i += 5000) {
     const part = all.slice(i, i + 5000);
-    const rows = await db.query<{ employee_id: string; event_id: string; office_id: string; at_ms: number; direction: Direction }>(
-      `SELECT b.employee_id, b.event_id, b.office_id, (extract(epoch FROM b.at) * 1000)::float8 AS at_ms, b.direction
-       FROM (SELECT unnest($1::text[]) AS employee_id, unnest($2::float8[]) AS lo, unnest($3::float8[]) AS hi) w
-       JOIN badge_event b ON b.employee_id = w.employee_id
+    const rows = await db.query<{ employee_id: string; d: number; data: string }>(
+      `SELECT b.employee_id, ${DAYS('b.week_start')} AS d, b.data
+       FROM (SELECT unnest($1::text[]) AS employee_id, unnest($2::int[]) AS lo, unnest($3::int[]) AS hi) w
+       JOIN badge_week b ON b.employee_id = w.employee_id
        WHERE b.employee_id = ANY($1::text[]) -- lets the planner use the primary key, whatever it guesses of the join
-         AND b.at >= to_timestamp(w.lo / 1000) AND b.at < to_timestamp(w.hi / 1000)`,
-      [part.map(([id]) => id), part.map(([, w]) => w.fromMs), part.map(([, w]) => w.toMs)],
+         AND b.week_start BETWEEN DATE '1970-01-01' + w.lo AND DATE '1970-01-01' + w.hi`,
+      [part.map(([id]) => id), part.map(([, w]) => utcWeekOf(w.fromMs)), part.map(([, w]) => utcWeekOf(w.toMs))],
     );
-    for (const r of rows) {
-      let list = out.get(r.employee_id);
-      if (!list) out.set(r.employee_id, (list = []));
-      list.push({ eventId: r.event_id, officeId: r.office_id, at: Number(r.at_ms), direction: r.direction });
-    }
+    const win = new Map(part);
+    for (const [id, list] of collectEvents(rows, (id) => win.get(id)!.fromMs, (id) => win.get(id)!.toMs)) out.set(id, list);
   }
   return out;
 }
@@ -82,29 +236,31 @@ export async function eventsInWindows(db: Db, windows: ReadonlyMap<string, { fro
 export async function eventsOfEmployees(db: Db, ids: readonly string[], fromMs: number, toMs: number): Promise<Map<string, BadgeEvent[]>> {
   const out = new Map<string, BadgeEvent[]>();
   for (let i = 0; i < ids.length; i += 5000) {
-    const rows = await db.query<{ employee_id: string; event_id: string; office_id: string; at_ms: number; direction: Direction }>(
-      `SELECT employee_id, event_id, office_id, (extract(epoch FROM at) * 1000)::float8 AS at_ms, direction
-       FROM badge_event WHERE employee_id = ANY($1::text[]) AND at >= to_timestamp($2::float8 / 1000) AND at < to_timestamp($3::float8 / 1000)`,
-      [ids.slice(i, i + 5000), fromMs, toMs],
+    const rows = await db.query<{ employee_id: string; d: number; data: string }>(
+      `SELECT employee_id, ${DAYS('week_start')} AS d, data FROM badge_week
+       WHERE employee_id = ANY($1::text[]) AND week_start BETWEEN DATE '1970-01-01' + $2::int AND DATE '1970-01-01' + $3::int`,
+      [ids.slice(i, i + 5000), utcWeekOf(fromMs), utcWeekOf(toMs)],
     );
-    for (const r of rows) {
-      let list = out.get(r.employee_id);
-      if (!list) out.set(r.employee_id, (list = []));
-      list.push({ eventId: r.event_id, officeId: r.office_id, at: Number(r.at_ms), direction: r.direction });
-    }
+    for (const [id, list] of collectEvents(rows, () => fromMs, () => toMs)) out.set(id, list);
   }
   return out;
 }
 
 /**
- * Streams every event in [from, to) as compact CSV lines
- * `employee_id,office_id,epoch_ms,direction` (set-based: one statement).
+ * Streams every stored week overlapping [from, to) as COPY CSV lines
+ * `employee_id,weekDayNumber,data` (set-based: one statement).
  */
-export function streamEventsInWindow(db: Db, fromMs: number, toMs: number): AsyncIterable<string> {
+export function streamWeeksInWindow(db: Db, fromMs: number, toMs: number): AsyncIterable<string> {
   return db.copyTo(
-    `SELECT employee_id, office_id, (extract(epoch FROM at) * 1000)::int8, direction FROM badge_event
-     WHERE at >= to_timestamp(${Number(fromMs)}::float8 / 1000) AND at < to_timestamp(${Number(toMs)}::float8 / 1000)`,
+    `SELECT employee_id, ${DAYS('week_start')}, data FROM badge_week
+     WHERE week_start BETWEEN DATE '1970-01-01' + ${utcWeekOf(Number(fromMs))} AND DATE '1970-01-01' + ${utcWeekOf(Number(toMs))}`,
   );
+}
+
+/** The number of stored badge events. */
+export async function countBadgeEvents(db: Db): Promise<number> {
+  const r = await db.query<{ n: number | null }>('SELECT sum(events)::int8 AS n FROM badge_week_total');
+  return Number(r[0]?.n ?? 0);
 }
 
 /** Events of a window in columns (typed arrays, off the JS heap): employee and office as indexes. */
@@ -147,7 +303,8 @@ function splitLine(line: string): string[] {
 }
 
 /**
- * Reads every event of [from, to) with one COPY statement into typed arrays.
+ * Reads every event of [from, to) with one COPY statement into typed arrays
+ * (the stored weeks are decoded on the fly).
  * Events of employees or offices not in the indexes are skipped.
  */
 export async function readEventColumns(
@@ -170,37 +327,62 @@ export async function readEventColumns(
     const a2 = new Float64Array(cap); a2.set(at); at = a2;
     const d2 = new Int8Array(cap); d2.set(dir); dir = d2;
   };
+  // One stored week per line: employee_id,weekDayNumber,data (data quoted only when an id holds a comma or a quote).
+  let lastOffice = '';
+  let lastOfficeIndex: number | undefined;
   const take = (line: string) => {
     if (line.length === 0) return;
-    let e: number | undefined;
-    let o: number | undefined;
-    let ms: number;
-    let d: string;
-    const c1 = line.indexOf(',');
-    const c2 = line.indexOf(',', c1 + 1);
-    const c3 = line.indexOf(',', c2 + 1);
-    if (line.indexOf('"') < 0 && c3 > 0 && line.indexOf(',', c3 + 1) < 0) {
-      e = employeeIndex.get(line.slice(0, c1));
-      o = officeIndex.get(line.slice(c1 + 1, c2));
-      ms = +line.slice(c2 + 1, c3);
-      d = line.slice(c3 + 1);
+    let id: string;
+    let day: number;
+    let data: string;
+    if (line.indexOf('"') < 0) {
+      const c1 = line.indexOf(',');
+      const c2 = line.indexOf(',', c1 + 1);
+      id = line.slice(0, c1);
+      day = +line.slice(c1 + 1, c2);
+      data = line.slice(c2 + 1);
     } else {
       const f = splitLine(line);
-      e = employeeIndex.get(f[0]!);
-      o = officeIndex.get(f[1]!);
-      ms = Number(f[2]);
-      d = f[3] ?? '';
+      id = f[0]!;
+      day = Number(f[1]);
+      data = f[2]!;
     }
-    if (e === undefined || o === undefined) return;
-    if (n === cap) grow();
-    emp[n] = e;
-    office[n] = o;
-    at[n] = ms;
-    dir[n] = d === 'in' ? 1 : d === 'out' ? 2 : 0;
-    n++;
+    const e = employeeIndex.get(id);
+    if (e === undefined) return;
+    const base = day * DAY_MS;
+    const len = data.length;
+    let i = 0;
+    for (;;) {
+      const f1 = data.indexOf(FIELD_SEP, i);
+      const f2 = data.indexOf(FIELD_SEP, f1 + 1);
+      const f3 = data.indexOf(FIELD_SEP, f2 + 1);
+      let end = data.indexOf(EVENT_SEP, f3 + 1);
+      if (end < 0) end = len;
+      const ms = base + +data.slice(i, f1);
+      if (ms >= fromMs && ms < toMs) {
+        // Most events of a week share one office: compare in place rather than slicing.
+        let o: number | undefined;
+        if (f3 - f2 - 1 === lastOffice.length && data.startsWith(lastOffice, f2 + 1)) o = lastOfficeIndex;
+        else {
+          lastOffice = data.slice(f2 + 1, f3);
+          o = lastOfficeIndex = officeIndex.get(lastOffice);
+        }
+        if (o !== undefined) {
+          if (n === cap) grow();
+          emp[n] = e;
+          office[n] = o;
+          at[n] = ms;
+          const d = f2 === f1 + 1 ? 0 : data.charCodeAt(f1 + 1);
+          dir[n] = d === 105 ? 1 : d === 111 ? 2 : 0;
+          n++;
+        }
+      }
+      if (end >= len) break;
+      i = end + 1;
+    }
   };
   let rest = '';
-  for await (const chunk of streamEventsInWindow(db, fromMs, toMs)) {
+  for await (const chunk of streamWeeksInWindow(db, fromMs, toMs)) {
     const text = rest + chunk;
     let start = 0;
     for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {

@@ -28,25 +28,41 @@ function extraOf(f: WeeklyFacts): Record<string, unknown> | null {
   return Object.keys(extra).length > 0 ? extra : null;
 }
 
-/** Present days as compact JSON: [[date, officeId, source, dwellMinutes, firstMs, lastMs(, reference)], …]. */
-export function presentDaysJson(days: readonly PresenceDay[]): string | null {
+const DAY_SEP = '\u001e';
+const FIELD_SEP = '\u001f';
+
+/**
+ * Present days as stored in weekly_compliance.present_days (migration v7): one day per
+ * U+001E-separated item, `date U+001F officeId U+001F source U+001F dwellMinutes U+001F
+ * firstMs U+001F lastMs [U+001F reference]`, empty for null. Ids hold no control characters.
+ */
+export function encodePresentDays(days: readonly PresenceDay[]): string | null {
   if (days.length === 0) return null;
-  let s = '[';
+  let s = '';
   for (let i = 0; i < days.length; i++) {
     const d = days[i]!;
-    if (i > 0) s += ',';
-    s += `["${d.date}",${JSON.stringify(d.officeId)},"${d.source}",${d.dwellMinutes ?? 'null'},${d.firstAt ?? 'null'},${d.lastAt ?? 'null'}${d.reference ? `,${JSON.stringify(d.reference)}` : ''}]`;
+    if (i > 0) s += DAY_SEP;
+    s += d.date + FIELD_SEP + d.officeId + FIELD_SEP + d.source + FIELD_SEP + (d.dwellMinutes ?? '') + FIELD_SEP + (d.firstAt ?? '') + FIELD_SEP + (d.lastAt ?? '');
+    if (d.reference) s += FIELD_SEP + d.reference;
   }
-  return s + ']';
+  return s;
 }
 
-function presentDaysOf(v: unknown): PresenceDay[] {
-  if (!Array.isArray(v)) return [];
-  return v.map((d: unknown[]) => ({
-    date: d[0] as LocalDate, officeId: d[1] as string, source: d[2] as PresenceSource, dwellMinutes: d[3] === null ? null : Number(d[3]),
-    firstAt: d[4] === null ? null : Number(d[4]), lastAt: d[5] === null ? null : Number(d[5]),
-    ...(typeof d[6] === 'string' ? { reference: d[6] } : {}),
-  }));
+export function decodePresentDays(text: string | null): PresenceDay[] {
+  if (text === null || text === '') return [];
+  return text.split(DAY_SEP).map((item) => {
+    const f = item.split(FIELD_SEP);
+    const num = (v: string | undefined) => (v === undefined || v === '' ? null : Number(v));
+    return {
+      date: f[0] as LocalDate, officeId: f[1]!, source: f[2] as PresenceSource, dwellMinutes: num(f[3]), firstAt: num(f[4]), lastAt: num(f[5]),
+      ...(f[6] ? { reference: f[6] } : {}),
+    };
+  });
+}
+
+/** A JSON column stored as text (migration v7); older rows or drivers may hand it over parsed. */
+function jsonOf<T>(v: unknown): T | null {
+  return v === null || v === undefined ? null : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T);
 }
 
 /** A JSON text as a quoted CSV field (JSON always holds quotes). */
@@ -57,11 +73,11 @@ function quoted(json: string): string {
 /** One weekly record as a COPY CSV line of WEEKLY_COLUMNS (hot path: built without intermediate arrays). */
 export function weeklyCsvLine(f: WeeklyFacts): string {
   const extra = extraOf(f);
-  const days = presentDaysJson(f.presentDays);
+  const days = encodePresentDays(f.presentDays);
   return (
     csvField(f.employeeId) + ',' + f.weekStart + ',' + f.week + ',' + (f.policy ? csvField(f.policy.id) + ',' + f.policy.version : ',') + ',' +
     f.status + ',' + f.reason + ',' + f.required + ',' + f.present + ',' + f.available + ',' + f.weekLength + ',' + f.policyDaysPerWeek + ',' +
-    f.daysPerWeek + ',' + (f.rule ?? '') + ',' + csvField(f.homeOfficeId) + ',' + (days === null ? '' : quoted(days)) + ',' +
+    f.daysPerWeek + ',' + (f.rule ?? '') + ',' + csvField(f.homeOfficeId) + ',' + (days === null ? '' : csvField(days)) + ',' +
     (f.excusedDays.length > 0 ? quoted(JSON.stringify(f.excusedDays)) : '') + ',' + (extra ? quoted(JSON.stringify(extra)) : '') + '\n'
   );
 }
@@ -80,7 +96,7 @@ export async function deleteResults(db: Db, mondays: readonly LocalDate[], emplo
 interface WeeklyRowDb {
   employee_id: string; week_start: string; week: string; policy_id: string | null; policy_version: number | null; status: WeekStatus;
   reason: WeekReason; required: number; present: number; available: number; week_length: number; policy_days_per_week: number;
-  days_per_week: number; rule: HolidayRule | null; home_office_id: string; present_days: unknown; excused: ExcusedDay[] | null; extra: Record<string, any> | null;
+  days_per_week: number; rule: HolidayRule | null; home_office_id: string; present_days: string | null; excused: unknown; extra: unknown;
 }
 
 /** Stored weekly records, with their present days and explanations, keyed by employee then week start. */
@@ -93,7 +109,7 @@ export async function readWeeklyRecords(db: Db, employeeIds: readonly string[], 
     [employeeIds, from, to],
   );
   for (const r of rows) {
-    const extra = r.extra ?? {};
+    const extra = jsonOf<Record<string, any>>(r.extra) ?? {};
     const facts: WeeklyFacts = {
       employeeId: r.employee_id,
       week: r.week as IsoWeek,
@@ -109,8 +125,8 @@ export async function readWeeklyRecords(db: Db, employeeIds: readonly string[], 
       daysPerWeek: Number(r.days_per_week),
       rule: r.rule,
       homeOfficeId: r.home_office_id,
-      presentDays: presentDaysOf(typeof r.present_days === 'string' ? JSON.parse(r.present_days) : r.present_days),
-      excusedDays: r.excused ?? [],
+      presentDays: decodePresentDays(r.present_days),
+      excusedDays: jsonOf<ExcusedDay[]>(r.excused) ?? [],
       anchors: extra.anchors ?? [],
       exception: extra.exception ?? null,
       hireDate: extra.hireDate ?? null,

@@ -270,3 +270,49 @@ forEachStore('--skip-invalid keeps the original fields of employees rejected for
   // N3's manager N2 was rejected, so N3 is too (never an orphan in the tree).
   assert.ok(lines.includes('N3,n3@example.com,Cy,N2,5,SEA1,hybrid,2024-01-08,z,4,manager_id,"unknown employee ""N2"""'), lines.join('\n'));
 });
+
+forEachStore('badge files in any order, with repeats, store the same events whatever the import buffer, and evaluate alike', async (_t, db) => {
+  await migrate(db);
+  const deps = depsOf(db);
+  const fx = writeFixtures({ badges: 'event_id,employee_id,office_id,timestamp,direction\n' });
+  await loadAll(deps, fx);
+  // 300 rows of 4 people over 4 weeks, shuffled (a seeded generator), ids repeated on purpose:
+  // the same id in the same UTC week is a duplicate (the first row wins), in another week it is another event.
+  let seed = 7;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  const people = ['E100', 'E101', 'M1', 'V1'];
+  const rows: string[] = [];
+  const expected = new Map<string, string>();
+  const weekOf = (ms: number) => Math.floor((Math.floor(ms / 86_400_000) + 3) / 7);
+  for (let i = 0; i < 300; i++) {
+    const emp = people[rand(4)]!;
+    const at = Date.UTC(2026, 10, 2) + rand(28 * 96) * 900_000;
+    const id = `x${rand(120)}`;
+    const dir = ['in', 'out', ''][rand(3)]!;
+    rows.push(`${id},${emp},SEA1,${new Date(at).toISOString()},${dir}`);
+    const key = `${emp}|${id}|${weekOf(at)}`;
+    if (!expected.has(key)) expected.set(key, `${emp}|${id}|${at}|${dir || null}`);
+  }
+  const file = fx.write('shuffled.csv', `event_id,employee_id,office_id,timestamp,direction\n${rows.join('\n')}\n`);
+  const stored = async () => (await db.query<{ r: string }>(
+    `SELECT employee_id || '|' || event_id || '|' || (extract(epoch FROM at) * 1000)::int8 || '|' || coalesce(direction, 'null') AS r FROM badge_event`,
+  )).map((x) => x.r).sort();
+  const weekly = async () => (await db.query<{ r: string }>(
+    `SELECT employee_id || ' ' || week_start || ' ' || status || ' ' || present || ' ' || coalesce(present_days, '') AS r FROM weekly_compliance`,
+  )).map((x) => x.r).sort();
+  let first: { events: string[]; weeks: string[] } | null = null;
+  for (const buffer of [1, 3, 17, 1_000_000]) {
+    await db.exec('TRUNCATE badge_week, badge_week_total, weekly_compliance, evaluation_run, dirty_week');
+    const s = await importFile(deps, { kind: 'badges', file, badgeBufferEvents: buffer });
+    assert.deepEqual([s.rows, s.new, s.duplicate], [300, expected.size, 300 - expected.size], `buffer ${buffer}`);
+    const again = await importFile(deps, { kind: 'badges', file, badgeBufferEvents: buffer });
+    assert.deepEqual([again.new, again.duplicate], [0, 300], `buffer ${buffer}, again`);
+    const events = await stored();
+    assert.deepEqual(events, [...expected.values()].sort(), `buffer ${buffer}`);
+    assert.equal(await count(db, 'badge_event'), expected.size);
+    await evaluateWeeks(deps, { from: d('2026-11-02'), to: d('2026-11-29') });
+    const weeks = await weekly();
+    if (first) assert.deepEqual({ events, weeks }, first, `buffer ${buffer}`);
+    else first = { events, weeks };
+  }
+});

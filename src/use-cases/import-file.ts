@@ -11,18 +11,23 @@ import { mapHeader, type ColumnSpec, type HeaderMap } from '../import/columns.js
 import * as rows from '../import/row-parsers.js';
 import type { FieldError, ParseResult } from '../import/row-parsers.js';
 import { HubdayError, inputError, type InputProblem } from '../errors.js';
-import { csvField, csvLine, chunkLines } from '../store/csv-text.js';
+import { csvLine } from '../store/csv-text.js';
 import { officeIds, upsertOffices, upsertHolidayOverrides } from '../store/office.repository.js';
 import { managerLinks, upsertEmployees } from '../store/employee.repository.js';
 import { upsertLeave } from '../store/hr.repository.js';
-import { createBadgeStage, mergeBadgeStage, BADGE_STAGE_COLUMNS } from '../store/badge.repository.js';
+import { BadgeWeekImport } from '../store/badge.repository.js';
+import { BadgeWeekBuffer } from '../import/badge-buffer.js';
 import { knownRegion } from '../calendar/public-holidays.js';
 import type { Db } from '../store/db.js';
 import type { LocalDate } from '../engine/dates.js';
 import type { TimeZone } from '../engine/time-zone.js';
 
-/** Badge rows per batch: large enough for set-based work, small enough to overlap parsing with the store's work. */
-const BADGE_BATCH_ROWS = 250_000;
+/**
+ * Badge events held in memory, grouped by employee and week, before the oldest are
+ * written: large enough that a sorted export writes each (employee, week) once,
+ * small enough to bound memory whatever the file size.
+ */
+const BADGE_BUFFER_EVENTS = 250_000;
 
 export type ImportKind = 'offices' | 'employees' | 'badges' | 'leave' | 'holidays';
 export const IMPORT_KINDS: readonly ImportKind[] = ['offices', 'employees', 'badges', 'leave', 'holidays'];
@@ -35,6 +40,8 @@ export interface ImportOptions {
   skipInvalid?: string;
   /** Who imports, for the audit log (default "operator"). */
   actor?: string;
+  /** Badge events held in memory before the oldest are written (default 250,000; tests use small values). */
+  badgeBufferEvents?: number;
 }
 
 export interface ImportSummary {
@@ -225,44 +232,38 @@ async function runImport(deps: Deps, opts: ImportOptions, rejects: Rejects): Pro
 
   switch (opts.kind) {
     case 'badges': {
-      const employees = await existingIds(deps.db, 'employee');
+      const employeeIndex = new Map<string, number>();
+      for (const id of await existingIds(deps.db, 'employee')) employeeIndex.set(id, employeeIndex.size);
       const offices = await existingIds(deps.db, 'office');
       const check = (r: rows.BadgeRow): FieldError | null =>
-        !employees.has(r.employeeId) ? { column: 'employee_id', reason: `unknown employee "${r.employeeId}"` }
+        !employeeIndex.has(r.employeeId) ? { column: 'employee_id', reason: `unknown employee "${r.employeeId}"` }
         : !offices.has(r.officeId) ? { column: 'office_id', reason: `unknown office "${r.officeId}"` }
         : null;
       return deps.db.transaction(async (tx) => {
-        await createBadgeStage(tx);
+        const writer = await BadgeWeekImport.open(tx, employeeIndex);
         const importId = Number((await tx.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('import_run', 'import_id')) AS id`))[0]!.id);
+        const buffer = new BadgeWeekBuffer(opts.badgeBufferEvents ?? BADGE_BUFFER_EVENTS);
         let valid = 0;
         let inserted = 0;
-        // Batches: while the store deduplicates one batch, the next one is parsed and validated.
-        let merging: Promise<number> | null = null;
-        const flush = async (lines: string[], fromMs: number, toMs: number) => {
-          if (merging) inserted += await merging;
-          await tx.copyFrom('badge_stage', BADGE_STAGE_COLUMNS, chunkLines(lines));
-          merging = mergeBadgeStage(tx, importId, { fromMs, toMs });
-          merging.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
+        // While the store writes one batch of weeks, the next rows are parsed and validated.
+        let writing: Promise<number> | null = null;
+        const flush = async (all: boolean) => {
+          if (writing) inserted += await writing;
+          writing = null;
+          const weeks = buffer.take(all);
+          if (weeks.length === 0) return;
+          writing = writer.write(weeks);
+          writing.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
         };
-        let lines: string[] = [];
-        let fromMs = Infinity;
-        let toMs = -Infinity;
         for await (const batch of validRows(deps, opts.file, rows.BADGE_COLUMNS, rows.parseBadgeRow, check, rejects, counter)) {
           for (const { value: b } of batch) {
             valid++;
-            if (b.at < fromMs) fromMs = b.at;
-            if (b.at > toMs) toMs = b.at;
-            lines.push(csvField(b.employeeId) + ',' + csvField(b.eventId) + ',' + csvField(b.officeId) + ',' + b.at + ',' + (b.direction ?? '') + '\n');
+            buffer.add(b.employeeId, b);
           }
-          if (lines.length >= BADGE_BATCH_ROWS) {
-            await flush(lines, fromMs, toMs);
-            lines = [];
-            fromMs = Infinity;
-            toMs = -Infinity;
-          }
+          if (buffer.full) await flush(false);
         }
-        if (lines.length > 0) await flush(lines, fromMs, toMs);
-        if (merging) inserted += await merging;
+        await flush(true);
+        if (writing) inserted += await writing;
         summary.rows = counter.rows;
         summary.new = inserted;
         summary.duplicate = valid - inserted;

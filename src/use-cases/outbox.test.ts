@@ -3,6 +3,7 @@
  * transaction, exactly once per manager and week; the worker delivers them to a real SMTP server
  * started here (smtp-server), retries with backoff, and posts signed webhooks.
  */
+import { deleteBadgeEvents } from '../store/badge.repository.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startSmtp, startWebhook } from '../testing/mail-servers.js';
@@ -133,7 +134,7 @@ forEachStore('digests: indirect reach per policy, refresh and withdrawal before 
   assert.deepEqual(all.map((m) => [m.dedupeKey, m.status]).sort(), [['digest:M1:2026-W48', 'pending'], ['digest:V1:2026-W48', 'cancelled']]);
 
   // The explicit command: for an older complete week (not digested by the evaluation), audited.
-  await db.query(`DELETE FROM badge_event WHERE employee_id = 'E100' AND event_id IN ('a5', 'a6')`); // E100 out in W47 too
+  assert.equal(await deleteBadgeEvents(db, 'E100', ['a5', 'a6']), 2); // E100 out in W47 too
   await evaluate(deps);
   assert.equal((await findOutbox(db, { keyPrefix: 'digest:' })).length, 2, 'the evaluation digests only the week just ended');
   const m1 = (await findOutbox(db, { keyPrefix: 'digest:M1:' }))[0]!;

@@ -9,6 +9,7 @@ import { V3_OUTBOX } from './v3-outbox.js';
 import { V4_PROMOTION_DISCIPLINE } from './v4-promotion-discipline.js';
 import { V5_EXCEPTIONS_RELOCATION_DISPUTES } from './v5-exceptions-relocation-disputes.js';
 import { V6_DIGEST_REFRESH } from './v6-digest-refresh.js';
+import { V7_COMPACT_STORAGE } from './v7-compact-storage.js';
 
 export type { Migration } from './migration.js';
 
@@ -189,4 +190,5 @@ DROP TABLE holiday_override; DROP TABLE leave; DROP TABLE badge_event; DROP TABL
   V4_PROMOTION_DISCIPLINE,
   V5_EXCEPTIONS_RELOCATION_DISPUTES,
   V6_DIGEST_REFRESH,
+  V7_COMPACT_STORAGE,
 ];

@@ -1,0 +1,75 @@
+/** The compact badge-week text: round trips, the stored order, and the duplicate rule. */
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import fc from 'fast-check';
+import { compareEvents, decodeWeek, encodeWeek, idsOfWeek, mergeWeek, utcWeekOf, DAY_MS, type StoredEvent } from './badge-week-codec.js';
+import { BadgeWeekBuffer } from '../import/badge-buffer.js';
+
+const WEEK = utcWeekOf(Date.UTC(2026, 10, 24)); // 2026-11-23, a Monday
+// Ids: any text without control characters (the import refuses those), commas and quotes included.
+const idArb = fc.string({ minLength: 1, maxLength: 12 }).filter((s) => !/[\u0000-\u001f\u007f-\u009f]/.test(s));
+const eventArb = fc.record({
+  eventId: idArb,
+  officeId: idArb,
+  at: fc.integer({ min: 0, max: 7 * DAY_MS - 1 }).map((o) => WEEK * DAY_MS + o),
+  direction: fc.constantFrom('in' as const, 'out' as const, null),
+}).map((e): StoredEvent => ({ eventId: e.eventId, officeId: e.officeId, at: e.at, direction: e.direction }));
+
+test('utcWeekOf: the Monday of the UTC ISO week, for instants before and after 1970', () => {
+  assert.equal(utcWeekOf(Date.UTC(2026, 10, 23)), Date.UTC(2026, 10, 23) / DAY_MS);
+  assert.equal(utcWeekOf(Date.UTC(2026, 10, 29, 23, 59, 59, 999)), Date.UTC(2026, 10, 23) / DAY_MS);
+  assert.equal(utcWeekOf(Date.UTC(2026, 10, 30)), Date.UTC(2026, 10, 30) / DAY_MS);
+  assert.equal(utcWeekOf(0), Date.UTC(1969, 11, 29) / DAY_MS);
+  assert.equal(utcWeekOf(-1), Date.UTC(1969, 11, 29) / DAY_MS);
+  fc.assert(fc.property(fc.integer({ min: -1e12, max: 4e12 }), (ms) => {
+    const monday = utcWeekOf(ms);
+    assert.equal(new Date(monday * DAY_MS).getUTCDay(), 1);
+    assert.ok(monday * DAY_MS <= ms && ms < (monday + 7) * DAY_MS);
+  }));
+});
+
+test('a week decodes to exactly what was encoded, awkward ids included', () => {
+  fc.assert(fc.property(fc.array(eventArb, { maxLength: 30 }), (raw) => {
+    const { events } = mergeWeek([], raw);
+    const text = encodeWeek(WEEK, events);
+    assert.deepEqual(decodeWeek(WEEK, text), events);
+    assert.deepEqual(idsOfWeek(text), new Set(events.map((e) => e.eventId)));
+  }));
+});
+
+test('mergeWeek: one event per id, the first (stored, then in file order) wins; the result is sorted', () => {
+  fc.assert(fc.property(fc.array(eventArb, { maxLength: 20 }), fc.array(eventArb, { maxLength: 20 }), (a, b) => {
+    const stored = mergeWeek([], a).events;
+    const { events, fresh } = mergeWeek(stored, b);
+    const ids = events.map((e) => e.eventId);
+    assert.equal(new Set(ids).size, ids.length);
+    for (const s of stored) assert.ok(events.includes(s), 'stored events are kept as they are');
+    const firstOf = new Map<string, StoredEvent>();
+    for (const e of [...stored, ...b]) if (!firstOf.has(e.eventId)) firstOf.set(e.eventId, e);
+    assert.deepEqual(new Set(events), new Set(firstOf.values()));
+    assert.deepEqual(new Set(fresh), new Set(b.filter((e) => firstOf.get(e.eventId) === e)));
+    for (let i = 1; i < events.length; i++) assert.ok(compareEvents(events[i - 1]!, events[i]!) <= 0);
+  }));
+});
+
+test('BadgeWeekBuffer hands out every event once, grouped by employee and UTC week, whatever the order', () => {
+  fc.assert(fc.property(
+    fc.array(fc.tuple(fc.constantFrom('E1', 'E2', 'E3', 'E4'), fc.integer({ min: 0, max: 40 * DAY_MS })), { maxLength: 200 }),
+    fc.integer({ min: 1, max: 30 }),
+    (rows, limit) => {
+      const buffer = new BadgeWeekBuffer(limit);
+      const out: Array<{ employeeId: string; week: number; events: StoredEvent[] }> = [];
+      rows.forEach(([emp, at], i) => {
+        buffer.add(emp, { eventId: `b${i}`, officeId: 'SEA1', at, direction: null });
+        if (buffer.full) out.push(...buffer.take());
+      });
+      out.push(...buffer.take(true));
+      assert.equal(buffer.size, 0);
+      const seen = out.flatMap((w) => w.events.map((e) => {
+        assert.equal(utcWeekOf(e.at), w.week);
+        return `${w.employeeId}:${e.eventId}`;
+      }));
+      assert.deepEqual(seen.sort(), rows.map(([emp], i) => `${emp}:b${i}`).sort());
+    },
+  ));
+});

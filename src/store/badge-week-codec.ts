@@ -1,0 +1,107 @@
+/**
+ * The compact text of one employee's badge events in one UTC week (`badge_week.data`,
+ * migration v7): events sorted by (instant, event id, office, direction), separated
+ * by U+001E, each `offsetMs U+001F direction U+001F officeId U+001F eventId` with
+ * offsetMs counted from the week's Monday 00:00 UTC and direction `i`, `o` or empty.
+ * Ids never contain control characters (the import refuses them). Pure functions.
+ */
+import type { Direction } from '../engine/types.js';
+
+export const DAY_MS = 86_400_000;
+export const EVENT_SEP = '\u001e';
+export const FIELD_SEP = '\u001f';
+
+export interface StoredEvent {
+  eventId: string;
+  officeId: string;
+  /** Epoch milliseconds. */
+  at: number;
+  direction: Direction;
+}
+
+/** Day number (days since 1970-01-01) of the Monday of the UTC ISO week holding the instant. */
+export function utcWeekOf(ms: number): number {
+  const d = Math.floor(ms / DAY_MS);
+  return d - (((d + 3) % 7) + 7) % 7;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The stored order: instant, then event id, office and direction (code unit order, as SQL's C collation). */
+export function compareEvents(a: StoredEvent, b: StoredEvent): number {
+  return a.at - b.at || cmp(a.eventId, b.eventId) || cmp(a.officeId, b.officeId) || cmp(a.direction ?? '', b.direction ?? '');
+}
+
+/** Encodes a week's events, which must be sorted by compareEvents and unique by event id. */
+export function encodeWeek(weekDay: number, events: readonly StoredEvent[]): string {
+  const base = weekDay * DAY_MS;
+  let s = '';
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    if (i > 0) s += EVENT_SEP;
+    s += (e.at - base) + FIELD_SEP + (e.direction === 'in' ? 'i' : e.direction === 'out' ? 'o' : '') + FIELD_SEP + e.officeId + FIELD_SEP + e.eventId;
+  }
+  return s;
+}
+
+/** Decodes a week's events (in stored order). */
+export function decodeWeek(weekDay: number, data: string): StoredEvent[] {
+  const out: StoredEvent[] = [];
+  if (data.length === 0) return out;
+  const base = weekDay * DAY_MS;
+  let i = 0;
+  while (i <= data.length) {
+    let end = data.indexOf(EVENT_SEP, i);
+    if (end < 0) end = data.length;
+    const f1 = data.indexOf(FIELD_SEP, i);
+    const f2 = data.indexOf(FIELD_SEP, f1 + 1);
+    const f3 = data.indexOf(FIELD_SEP, f2 + 1);
+    if (f1 < 0 || f3 < 0 || f3 > end) throw new Error(`corrupt badge_week data near "${data.slice(i, Math.min(end, i + 40))}"`);
+    const d = data.charCodeAt(f1 + 1);
+    out.push({
+      at: base + Number(data.slice(i, f1)),
+      direction: f2 === f1 + 1 ? null : d === 105 ? 'in' : 'out',
+      officeId: data.slice(f2 + 1, f3),
+      eventId: data.slice(f3 + 1, end),
+    });
+    i = end + 1;
+  }
+  return out;
+}
+
+/** The event ids of an encoded week, without decoding the rest. */
+export function idsOfWeek(data: string): Set<string> {
+  const ids = new Set<string>();
+  if (data.length === 0) return ids;
+  let i = 0;
+  while (i <= data.length) {
+    let end = data.indexOf(EVENT_SEP, i);
+    if (end < 0) end = data.length;
+    const f1 = data.indexOf(FIELD_SEP, i);
+    const f2 = data.indexOf(FIELD_SEP, f1 + 1);
+    const f3 = data.indexOf(FIELD_SEP, f2 + 1);
+    ids.add(data.slice(f3 + 1, end));
+    i = end + 1;
+  }
+  return ids;
+}
+
+/**
+ * Merges new events into a stored week: events whose id is already stored (or
+ * repeated among the new ones: the first wins) are duplicates. Returns the merged,
+ * sorted list and the new events.
+ */
+export function mergeWeek(stored: readonly StoredEvent[], incoming: readonly StoredEvent[]): { events: StoredEvent[]; fresh: StoredEvent[] } {
+  const seen = new Set<string>();
+  for (const e of stored) seen.add(e.eventId);
+  const fresh: StoredEvent[] = [];
+  for (const e of incoming) {
+    if (seen.has(e.eventId)) continue;
+    seen.add(e.eventId);
+    fresh.push(e);
+  }
+  if (fresh.length === 0) return { events: [...stored], fresh };
+  return { events: [...stored, ...fresh].sort(compareEvents), fresh };
+}
