@@ -8,22 +8,31 @@
  */
 import type { Deps } from './deps.js';
 import { type LocalDate, addDays, dayNumber, mondaysBetween } from '../engine/dates.js';
-import { evaluateEmployee, evaluateEmployeeFacts, type Context, type EmployeeInput } from '../engine/compliance.js';
-import type { BadgeEvent, Direction, Employee, WeekStatus, WeeklyRecord } from '../engine/types.js';
-import { WEEK_STATUSES } from '../engine/types.js';
-import { loadContext } from './load-context.js';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { evaluateEmployee, type Context } from '../engine/compliance.js';
+import type { Employee, WeekStatus, WeeklyRecord } from '../engine/types.js';
+import { loadContext, loadContextData, buildContext, type ContextData } from './load-context.js';
+import {
+  addStats, emptyStats, hrFactsOf, inputOf, sliceGrouped, weeklyCsvChunks, type ComputeStats, type HrFacts,
+} from './evaluate-compute.js';
+import { ACK, type WorkerJob, type WorkerMessage } from './evaluate-worker.js';
 import { listEmployees, getEmployees } from '../store/employee.repository.js';
 import { leaveByEmployee, attestationsByEmployee, exceptionsByEmployee, relocationsByEmployee } from '../store/hr.repository.js';
-import { eventsOfEmployees, readEventColumns, groupByEmployee } from '../store/badge.repository.js';
-import { deleteResults, weeklyCsvLine, WEEKLY_COLUMNS } from '../store/compliance.repository.js';
+import { eventsOfEmployees, readEventColumns, groupByEmployee, type EventColumns } from '../store/badge.repository.js';
+import { deleteResults, WEEKLY_COLUMNS } from '../store/compliance.repository.js';
 import { HubdayError } from '../errors.js';
 import { afterEvaluation } from './after-evaluation.js';
 
 const DAY_MS = 86_400_000;
 
+export { inputOf, type HrFacts } from './evaluate-compute.js';
+
 export interface EvaluateOptions {
   from: LocalDate;
   to: LocalDate;
+  /** Worker threads computing the records (0: on the main thread; default: by size and store). */
+  threads?: number;
 }
 
 export interface EvaluateSummary {
@@ -42,13 +51,6 @@ export function eventWindowMs(firstMonday: LocalDate, lastMonday: LocalDate): { 
   return { fromMs: (dayNumber(firstMonday) - 1) * DAY_MS, toMs: (dayNumber(lastMonday) + 9) * DAY_MS };
 }
 
-export interface HrFacts {
-  leave: Map<string, EmployeeInput['leave'][number][]>;
-  attestations: Map<string, EmployeeInput['attestations'][number][]>;
-  exceptions: Map<string, EmployeeInput['exceptions'][number][]>;
-  relocations: Map<string, NonNullable<EmployeeInput['relocation']>>;
-}
-
 export async function loadHrFacts(deps: Deps, from: LocalDate, to: LocalDate, ids?: readonly string[]): Promise<HrFacts> {
   // One after another: deps.db may be a transaction (one connection), where queries cannot overlap.
   const leave = await leaveByEmployee(deps.db, from, to, ids);
@@ -58,17 +60,6 @@ export async function loadHrFacts(deps: Deps, from: LocalDate, to: LocalDate, id
   return { leave, attestations, exceptions, relocations };
 }
 
-export function inputOf(e: Employee, events: readonly BadgeEvent[], hr: HrFacts): EmployeeInput {
-  return {
-    employee: e,
-    events,
-    leave: hr.leave.get(e.employeeId) ?? [],
-    attestations: hr.attestations.get(e.employeeId) ?? [],
-    exceptions: hr.exceptions.get(e.employeeId) ?? [],
-    relocation: hr.relocations.get(e.employeeId) ?? null,
-  };
-}
-
 export function validateRange(from: LocalDate, to: LocalDate): LocalDate[] {
   if (to < from) throw new HubdayError('invalid_usage', `--to ${to} is before --from ${from}`);
   const mondays = mondaysBetween(from, to);
@@ -76,25 +67,37 @@ export function validateRange(from: LocalDate, to: LocalDate): LocalDate[] {
   return mondays;
 }
 
-const DIRECTIONS: readonly Direction[] = [null, 'in', 'out'];
+/** Below this many employee-weeks the engine runs on the main thread: starting threads would cost more. */
+const THREADS_FROM = 50_000;
+
+/**
+ * How many worker threads compute the weekly records. The PostgreSQL server ingests on
+ * its own process, so Node may use every core; PGlite ingests on the main thread, which
+ * keeps one core for it.
+ */
+export function defaultThreads(kind: 'pglite' | 'postgres', employeeWeeks: number): number {
+  if (employeeWeeks < THREADS_FROM) return 0;
+  const cores = availableParallelism();
+  return Math.max(1, kind === 'postgres' ? cores : cores - 1);
+}
 
 export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<EvaluateSummary> {
   const mondays = validateRange(opts.from, opts.to);
   const first = mondays[0]!;
   const last = mondays[mondays.length - 1]!;
-  const ctx = await loadContext(deps, first, addDays(last, 6));
+  const contextData = await loadContextData(deps, first, addDays(last, 6));
+  const ctx = buildContext(contextData);
   const employees = await listEmployees(deps.db);
   const hr = await loadHrFacts(deps, first, addDays(last, 6));
   const employeeIndex = new Map(employees.map((e, i) => [e.employeeId, i]));
   const officeIds = [...ctx.offices.keys()];
   const officeIndex = new Map(officeIds.map((id, i) => [id, i]));
-  const byStatus = Object.fromEntries(WEEK_STATUSES.map((s) => [s, 0])) as Record<WeekStatus, number>;
-  let records = 0;
-  let presenceDays = 0;
+  const stats = emptyStats();
   let events = 0;
   // PostgreSQL streams the events of the whole range; the embedded store hands a
   // COPY result over in one piece, so large companies go a few weeks at a time.
   const weeksPerPass = deps.db.kind === 'postgres' || employees.length <= 60_000 ? mondays.length : 2;
+  const threads = opts.threads ?? defaultThreads(deps.db.kind, employees.length * mondays.length);
   const progress = deps.progress?.('evaluating');
   await deps.db.transaction(async (tx) => {
     await deleteResults(tx, mondays);
@@ -105,32 +108,12 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
       const cols = await readEventColumns(tx, fromMs, toMs, employeeIndex, officeIndex);
       events += cols.count;
       const { order, start } = groupByEmployee(cols, employees.length);
-      // Computing a chunk while PostgreSQL ingests the previous one: the two cores work together.
-      const lines = function* (): Generator<string> {
-        let buf = '';
-        for (let k = 0; k < employees.length; k++) {
-          const e = employees[k]!;
-          const list: BadgeEvent[] = [];
-          for (let j = start[k]!; j < start[k + 1]!; j++) {
-            const i = order[j]!;
-            list.push({ eventId: '', officeId: officeIds[cols.office[i]!]!, at: cols.at[i]!, direction: DIRECTIONS[cols.dir[i]!]! });
-          }
-          const input = inputOf(e, list, hr);
-          input.eventsNormalised = true;
-          for (const w of evaluateEmployeeFacts(input, ctx, pass)) {
-            buf += weeklyCsvLine(w);
-            byStatus[w.status]++;
-            presenceDays += w.presentDays.length;
-          }
-          if (buf.length >= 1 << 16) {
-            yield buf;
-            buf = '';
-            progress?.update((p + (k / employees.length) * pass.length) / mondays.length, `${k} of ${employees.length} employees`);
-          }
-        }
-        if (buf) yield buf;
-      };
-      records += await tx.copyFrom('weekly_compliance', WEEKLY_COLUMNS, lines());
+      const report = (done: number) => progress?.update((p + (done / employees.length) * pass.length) / mondays.length, `${done} of ${employees.length} employees`);
+      // Computing while the store ingests what is already computed: the cores work together.
+      const chunks = threads > 0
+        ? threadedChunks(contextData, employees, hr, officeIds, pass, cols, order, start, threads, stats, report)
+        : weeklyCsvChunks({ employees, hr, officeIds, mondays: pass, events: sliceGrouped(cols, order, start, 0, employees.length) }, ctx, stats, report);
+      await tx.copyFrom('weekly_compliance', WEEKLY_COLUMNS, chunks);
     }
     await tx.query(
       `INSERT INTO evaluation_run (from_week, to_week, employees, weeks, started_at) VALUES ($1, $2, $3, $4, $5)`,
@@ -139,7 +122,89 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
     await afterEvaluation(tx, deps, { mondays });
   });
   progress?.done();
-  return { from: first, to: addDays(last, 6), weeks: mondays.length, employees: employees.length, records, presenceDays, events, byStatus };
+  return { from: first, to: addDays(last, 6), weeks: mondays.length, employees: employees.length, records: stats.records, presenceDays: stats.presenceDays, events, byStatus: stats.byStatus };
+}
+
+/**
+ * Splits the employees into `threads` contiguous ranges of about as many events, computes
+ * each in a worker thread, and yields their CSV chunks as they come.
+ */
+async function* threadedChunks(
+  context: ContextData, employees: Employee[], hr: HrFacts, officeIds: string[], mondays: LocalDate[],
+  cols: EventColumns, order: Int32Array, start: Int32Array, threads: number, stats: ComputeStats, report: (done: number) => void,
+): AsyncGenerator<string> {
+  const n = employees.length;
+  const bounds = [0];
+  for (let t = 1; t < threads; t++) {
+    let k = bounds[t - 1]!;
+    // By events and by people alike: the engine's work grows with both.
+    while (k < n && start[k]! / Math.max(1, cols.count) + k / n < (2 * t) / threads) k++;
+    bounds.push(k);
+  }
+  bounds.push(n);
+  const queue: Array<{ worker: Worker; text: string }> = [];
+  let running = 0;
+  let failure: Error | null = null;
+  let wake: (() => void) | null = null;
+  const signal = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const workers: Worker[] = [];
+  let done = 0;
+  for (let t = 0; t < threads; t++) {
+    const from = bounds[t]!;
+    const to = bounds[t + 1]!;
+    if (to <= from) continue;
+    const slice = employees.slice(from, to);
+    const events = sliceGrouped(cols, order, start, from, to);
+    const job: WorkerJob = { context, job: { employees: slice, hr: hrFactsOf(hr, slice), officeIds, mondays, events }, credits: 4, chunkChars: 1 << 18 };
+    const worker = new Worker(new URL('./evaluate-worker.js', import.meta.url), {
+      workerData: job, transferList: [events.start.buffer, events.office.buffer, events.at.buffer, events.dir.buffer] as ArrayBuffer[],
+    });
+    let finished = false;
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.kind === 'chunk') queue.push({ worker, text: m.text });
+      else if (m.kind === 'done') {
+        finished = true;
+        addStats(stats, m.stats);
+        running--;
+        done += to - from;
+        report(done);
+        void worker.terminate();
+      } else {
+        failure = new HubdayError('internal', `evaluation thread failed: ${m.message}`);
+        if (m.stack) failure.stack = m.stack;
+      }
+      signal();
+    });
+    worker.on('error', (e) => {
+      failure = e;
+      signal();
+    });
+    worker.on('exit', (code) => {
+      if (!finished && !failure) failure = new HubdayError('internal', `evaluation thread stopped (exit code ${code})`);
+      signal();
+    });
+    workers.push(worker);
+    running++;
+  }
+  try {
+    for (;;) {
+      if (failure) throw failure;
+      const next = queue.shift();
+      if (next) {
+        next.worker.postMessage(ACK);
+        yield next.text;
+        continue;
+      }
+      if (running === 0) return;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    for (const w of workers) void w.terminate();
+  }
 }
 
 /**

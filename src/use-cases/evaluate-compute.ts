@@ -1,0 +1,123 @@
+/**
+ * The computing half of `evaluate`: employees with their events (typed arrays,
+ * grouped by employee in time order) → the engine → COPY CSV text of
+ * weekly_compliance. No I/O: it runs on the main thread for small evaluations
+ * and in worker threads (evaluate-worker.ts) for large ones, with the same code.
+ */
+import type { LocalDate } from '../engine/dates.js';
+import { evaluateEmployeeFacts, type Context, type EmployeeInput } from '../engine/compliance.js';
+import { WEEK_STATUSES, type BadgeEvent, type Direction, type Employee, type WeekStatus } from '../engine/types.js';
+import { weeklyCsvLine } from '../store/compliance.repository.js';
+import type { EventColumns } from '../store/badge.repository.js';
+
+export interface HrFacts {
+  leave: Map<string, EmployeeInput['leave'][number][]>;
+  attestations: Map<string, EmployeeInput['attestations'][number][]>;
+  exceptions: Map<string, EmployeeInput['exceptions'][number][]>;
+  relocations: Map<string, NonNullable<EmployeeInput['relocation']>>;
+}
+
+/** Events grouped by employee, in time order: employee k's are the indexes [start[k], start[k + 1]). */
+export interface GroupedEvents {
+  start: Int32Array;
+  office: Int16Array;
+  at: Float64Array;
+  /** 1 = in, 2 = out, 0 = unknown. */
+  dir: Int8Array;
+}
+
+export interface ComputeJob {
+  employees: Employee[];
+  hr: HrFacts;
+  officeIds: string[];
+  mondays: LocalDate[];
+  events: GroupedEvents;
+}
+
+export interface ComputeStats {
+  records: number;
+  presenceDays: number;
+  byStatus: Record<WeekStatus, number>;
+}
+
+export function emptyStats(): ComputeStats {
+  return { records: 0, presenceDays: 0, byStatus: Object.fromEntries(WEEK_STATUSES.map((s) => [s, 0])) as Record<WeekStatus, number> };
+}
+
+export function addStats(into: ComputeStats, s: ComputeStats): void {
+  into.records += s.records;
+  into.presenceDays += s.presenceDays;
+  for (const k of WEEK_STATUSES) into.byStatus[k] += s.byStatus[k];
+}
+
+export function inputOf(e: Employee, events: readonly BadgeEvent[], hr: HrFacts): EmployeeInput {
+  return {
+    employee: e,
+    events,
+    leave: hr.leave.get(e.employeeId) ?? [],
+    attestations: hr.attestations.get(e.employeeId) ?? [],
+    exceptions: hr.exceptions.get(e.employeeId) ?? [],
+    relocation: hr.relocations.get(e.employeeId) ?? null,
+  };
+}
+
+const DIRECTIONS: readonly Direction[] = [null, 'in', 'out'];
+
+/**
+ * Yields the weekly records of the job as COPY CSV text, in chunks of about
+ * `chunkChars`, counting into `stats`; `progress(k)` after each chunk.
+ */
+export function* weeklyCsvChunks(job: ComputeJob, ctx: Context, stats: ComputeStats, progress?: (done: number) => void, chunkChars = 1 << 16): Generator<string> {
+  const { employees, hr, officeIds, mondays, events } = job;
+  let buf = '';
+  for (let k = 0; k < employees.length; k++) {
+    const e = employees[k]!;
+    const list: BadgeEvent[] = [];
+    for (let i = events.start[k]!; i < events.start[k + 1]!; i++) {
+      list.push({ eventId: '', officeId: officeIds[events.office[i]!]!, at: events.at[i]!, direction: DIRECTIONS[events.dir[i]!]! });
+    }
+    const input = inputOf(e, list, hr);
+    input.eventsNormalised = true;
+    for (const w of evaluateEmployeeFacts(input, ctx, mondays)) {
+      buf += weeklyCsvLine(w);
+      stats.records++;
+      stats.byStatus[w.status]++;
+      stats.presenceDays += w.presentDays.length;
+    }
+    if (buf.length >= chunkChars) {
+      yield buf;
+      buf = '';
+      progress?.(k + 1);
+    }
+  }
+  if (buf) yield buf;
+  progress?.(employees.length);
+}
+
+/** The events of employees [from, to) of a read, grouped (copies: a worker thread can own them). */
+export function sliceGrouped(cols: EventColumns, order: Int32Array, start: Int32Array, from: number, to: number): GroupedEvents {
+  const a = start[from]!;
+  const n = start[to]! - a;
+  const out: GroupedEvents = { start: new Int32Array(to - from + 1), office: new Int16Array(n), at: new Float64Array(n), dir: new Int8Array(n) };
+  for (let k = from; k <= to; k++) out.start[k - from] = start[k]! - a;
+  for (let j = 0; j < n; j++) {
+    const i = order[a + j]!;
+    out.office[j] = cols.office[i]!;
+    out.at[j] = cols.at[i]!;
+    out.dir[j] = cols.dir[i]!;
+  }
+  return out;
+}
+
+/** The HR facts of some employees only (what a worker thread needs of them). */
+export function hrFactsOf(hr: HrFacts, employees: readonly Employee[]): HrFacts {
+  const pick = <T>(m: Map<string, T>): Map<string, T> => {
+    const out = new Map<string, T>();
+    for (const e of employees) {
+      const v = m.get(e.employeeId);
+      if (v !== undefined) out.set(e.employeeId, v);
+    }
+    return out;
+  };
+  return { leave: pick(hr.leave), attestations: pick(hr.attestations), exceptions: pick(hr.exceptions), relocations: pick(hr.relocations) };
+}

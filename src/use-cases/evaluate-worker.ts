@@ -1,0 +1,53 @@
+/**
+ * Worker thread of `evaluate` for large companies: computes the weekly records of a
+ * range of employees (evaluate-compute.ts) and posts them as COPY CSV text to the
+ * main thread, which writes them to the store. At most `credits` chunks are in
+ * flight: the main thread acknowledges each one it takes, so memory stays bounded
+ * when the store is slower than the engine.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { buildContext, type ContextData } from './load-context.js';
+import { emptyStats, weeklyCsvChunks, type ComputeJob, type ComputeStats } from './evaluate-compute.js';
+
+export interface WorkerJob {
+  context: ContextData;
+  job: ComputeJob;
+  credits: number;
+  chunkChars: number;
+}
+
+export type WorkerMessage =
+  | { kind: 'chunk'; text: string }
+  | { kind: 'done'; stats: ComputeStats }
+  | { kind: 'error'; message: string; stack?: string };
+
+export const ACK = 'ack';
+
+if (parentPort && (workerData as WorkerJob | null)?.job) {
+  const port = parentPort;
+  const { context, job, credits, chunkChars } = workerData as WorkerJob;
+  let available = credits;
+  let wake: (() => void) | null = null;
+  port.on('message', (m) => {
+    if (m !== ACK) return;
+    available++;
+    const w = wake;
+    wake = null;
+    w?.();
+  });
+  void (async () => {
+    try {
+      const ctx = buildContext(context);
+      const stats = emptyStats();
+      for (const text of weeklyCsvChunks(job, ctx, stats, undefined, chunkChars)) {
+        while (available === 0) await new Promise<void>((resolve) => (wake = resolve));
+        available--;
+        port.postMessage({ kind: 'chunk', text } satisfies WorkerMessage);
+      }
+      port.postMessage({ kind: 'done', stats } satisfies WorkerMessage);
+    } catch (e) {
+      const err = e as Error;
+      port.postMessage({ kind: 'error', message: err?.message ?? String(e), ...(err?.stack ? { stack: err.stack } : {}) } satisfies WorkerMessage);
+    }
+  })();
+}
