@@ -45,16 +45,22 @@ export async function outOfComplianceWithHistory(db: Db, monday: LocalDate, from
     employee_id: string; name: string; manager_id: string | null; policy_id: string | null; policy_version: number | null;
     week_starts: string[]; statuses: WeekStatus[]; reasons: WeekReason[]; presents: number[]; requireds: number[];
   }>(
-    `SELECT o.employee_id, e.name, e.manager_id, o.policy_id, o.policy_version,
+    // The people out first (a small partial index), then their weeks by primary key.
+    `WITH o AS MATERIALIZED (
+       SELECT employee_id, policy_id, policy_version FROM weekly_compliance WHERE week_start = $1::date AND status = 'non_compliant'
+     )
+     SELECT o.employee_id, e.name, e.manager_id, o.policy_id, o.policy_version,
             array_agg(h.week_start ORDER BY h.week_start) AS week_starts,
             array_agg(h.status ORDER BY h.week_start) AS statuses,
             array_agg(h.reason ORDER BY h.week_start) AS reasons,
             array_agg(h.present ORDER BY h.week_start) AS presents,
             array_agg(h.required ORDER BY h.week_start) AS requireds
-     FROM weekly_compliance o
+     FROM o
      JOIN employee e ON e.employee_id = o.employee_id
-     JOIN weekly_compliance h ON h.employee_id = o.employee_id AND h.week_start BETWEEN $2::date AND $1::date
-     WHERE o.week_start = $1::date AND o.status = 'non_compliant'
+     CROSS JOIN LATERAL (
+       SELECT w.week_start, w.status, w.reason, w.present, w.required FROM weekly_compliance w
+       WHERE w.employee_id = o.employee_id AND w.week_start BETWEEN $2::date AND $1::date
+     ) h
      GROUP BY o.employee_id, e.name, e.manager_id, o.policy_id, o.policy_version
      ORDER BY o.employee_id`,
     [monday, from],

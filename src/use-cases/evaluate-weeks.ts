@@ -67,6 +67,13 @@ export function validateRange(from: LocalDate, to: LocalDate): LocalDate[] {
   return mondays;
 }
 
+/**
+ * Chunks (of 256 KiB) a worker may have in flight. PGlite ingests 16 MiB per COPY statement
+ * on the main thread, blocking it meanwhile: the workers must be able to run ahead by more
+ * than that, or they would wait for the main thread instead of working beside it.
+ */
+const CREDITS = 160;
+
 /** Below this many employee-weeks the engine runs on the main thread: starting threads would cost more. */
 const THREADS_FROM = 50_000;
 
@@ -159,7 +166,7 @@ async function* threadedChunks(
     if (to <= from) continue;
     const slice = employees.slice(from, to);
     const events = sliceGrouped(cols, order, start, from, to);
-    const job: WorkerJob = { context, job: { employees: slice, hr: hrFactsOf(hr, slice), officeIds, mondays, events }, credits: 4, chunkChars: 1 << 18 };
+    const job: WorkerJob = { context, job: { employees: slice, hr: hrFactsOf(hr, slice), officeIds, mondays, events }, credits: CREDITS, chunkChars: 1 << 18 };
     const worker = new Worker(new URL('./evaluate-worker.js', import.meta.url), {
       workerData: job, transferList: [events.start.buffer, events.office.buffer, events.at.buffer, events.dir.buffer] as ArrayBuffer[],
     });

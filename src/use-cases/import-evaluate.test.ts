@@ -310,9 +310,15 @@ forEachStore('badge files in any order, with repeats, store the same events what
     const events = await stored();
     assert.deepEqual(events, [...expected.values()].sort(), `buffer ${buffer}`);
     assert.equal(await count(db, 'badge_event'), expected.size);
-    await evaluateWeeks(deps, { from: d('2026-11-02'), to: d('2026-11-29') });
+    await evaluateWeeks(deps, { from: d('2026-11-02'), to: d('2026-11-29'), threads: 0 });
     const weeks = await weekly();
     if (first) assert.deepEqual({ events, weeks }, first, `buffer ${buffer}`);
     else first = { events, weeks };
+  }
+  // Worker threads compute exactly what the main thread does, whatever the split.
+  for (const threads of [1, 2, 3, 7]) {
+    const s = await evaluateWeeks(deps, { from: d('2026-11-02'), to: d('2026-11-29'), threads });
+    assert.equal(s.records, first!.weeks.length, `threads ${threads}`);
+    assert.deepEqual(await weekly(), first!.weeks, `threads ${threads}`);
   }
 });
