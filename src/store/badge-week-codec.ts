@@ -71,23 +71,6 @@ export function decodeWeek(weekDay: number, data: string): StoredEvent[] {
   return out;
 }
 
-/** The event ids of an encoded week, without decoding the rest. */
-export function idsOfWeek(data: string): Set<string> {
-  const ids = new Set<string>();
-  if (data.length === 0) return ids;
-  let i = 0;
-  while (i <= data.length) {
-    let end = data.indexOf(EVENT_SEP, i);
-    if (end < 0) end = data.length;
-    const f1 = data.indexOf(FIELD_SEP, i);
-    const f2 = data.indexOf(FIELD_SEP, f1 + 1);
-    const f3 = data.indexOf(FIELD_SEP, f2 + 1);
-    ids.add(data.slice(f3 + 1, end));
-    i = end + 1;
-  }
-  return ids;
-}
-
 /**
  * Merges new events into a stored week: events whose id is already stored (or
  * repeated among the new ones: the first wins) are duplicates. Returns the merged,
