@@ -4,14 +4,13 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { OPERATOR, type Actor, type Chain } from './org.js';
 import { addDays } from './dates.js';
-import type { Transition } from './refusal.js';
 import {
   type ClaimEvidence, type ClaimInput, type DisputeCase, type Outage, DISPUTE_STATUSES, cancelOutage, declareOutage, openDispute, outageLookup,
   resolveDispute, reviewRefusal, withdrawDispute,
 } from './disputes.js';
 import { evaluateEmployee } from './compliance.js';
 import { explainWeek } from './explain.js';
-import { SEA1, buildAttestation, buildContext, buildInput, buildLeave, buildPolicy, date, evaluateWeek, ins, monday, buildChain, person } from './test-factories.js';
+import { SEA1, buildAttestation, buildContext, buildInput, buildLeave, buildPolicy, date, evaluateWeek, ins, monday, buildChain, person, allowedState, refusalReason } from './test-factories.js';
 
 const CHAIN: Chain = buildChain(['E', 5], ['M', 7], ['D', 9], ['V', 10]);
 const E = person('E');
@@ -26,14 +25,8 @@ const TODAY = d('2026-11-30');
 const CLAIM: ClaimInput = { employeeId: 'E', day: d('2026-11-25'), officeId: 'SEA1', reason: 'badge reader down', otherReviewer: false };
 const EV: ClaimEvidence = { today: TODAY, presentSource: null, openDispute: null, employed: true };
 
-function ok<S>(t: Transition<S>): S {
-  if (!t.ok) assert.fail(`refused (${t.reason}): ${t.message}`);
-  return t.state;
-}
-function reason<S>(t: Transition<S>): string {
-  assert.equal(t.ok, false, 'expected a refusal');
-  return (t as { reason: string }).reason;
-}
+const ok = allowedState;
+const reason = refusalReason;
 
 describe('claims', () => {
   test('the employee claims a past day not already present, one open claim per day', () => {

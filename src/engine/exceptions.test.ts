@@ -2,14 +2,13 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { Transition } from './refusal.js';
 import { OPERATOR, type Actor, type Chain } from './org.js';
 import { addDays } from './dates.js';
 import {
   type ExceptionCase, type ExceptionRequest, EXCEPTION_STATUSES, KNOWN_EXCEPTION_KINDS, approverRuleOf, decideException, dueForExpiryNotice,
   effectiveRange, exceptionVisibility, grantOf, isValidKind, mayDecide, requestException, revokeException, withdrawException,
 } from './exceptions.js';
-import { SEA1, buildLeave, buildPolicy, date, evaluateWeek, ins, buildChain, person } from './test-factories.js';
+import { SEA1, buildLeave, buildPolicy, date, evaluateWeek, ins, buildChain, person, allowedState, refusalReason } from './test-factories.js';
 
 // E (5) → M (7) → D (9) → V (10, the VP) → C (11); H and H2 are HR; P is a peer elsewhere.
 const CHAIN: Chain = buildChain(['E', 5], ['M', 7], ['D', 9], ['V', 10], ['C', 11]);
@@ -30,15 +29,8 @@ function req(over: Partial<ExceptionRequest> = {}): ExceptionRequest {
   return { employeeId: 'E', kind: 'accommodation', startDate: d('2026-11-23'), endDate: d('2026-12-20'), effect: 'exempt', daysPerWeek: null, reason: 'private', ...over };
 }
 
-function ok<S>(t: Transition<S>): S {
-  if (!t.ok) assert.fail(`refused (${t.reason}): ${t.message}`);
-  return t.state;
-}
-
-function reason<S>(t: Transition<S>): string {
-  assert.equal(t.ok, false, 'expected a refusal');
-  return (t as { reason: string }).reason;
-}
+const ok = allowedState;
+const reason = refusalReason;
 
 function pending(over: Partial<ExceptionRequest> = {}, by: Actor = E): ExceptionCase {
   return ok(requestException(req(over), by, CHAIN, [], 'X1'));

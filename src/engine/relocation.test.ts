@@ -10,7 +10,7 @@ import {
   respondRelocation,
 } from './relocation.js';
 import { relocationInForce } from './compliance.js';
-import { LON1, SEA1, buildRelocation, date, evaluateWeek, buildChain, person } from './test-factories.js';
+import { LON1, SEA1, buildRelocation, date, evaluateWeek, buildChain, person, allowedState, refusalReason } from './test-factories.js';
 
 const CHAIN: Chain = buildChain(['E', 5], ['M', 7], ['V', 10], ['C', 11]);
 const E = person('E');
@@ -24,14 +24,8 @@ const d = date;
 const TODAY = d('2026-11-30');
 const INPUT = { employeeId: 'E', arrangement: 'remote' as const, targetOfficeId: 'SEA1', deadline: d('2027-01-04') };
 
-function ok<S>(t: Transition<S>): S {
-  if (!t.ok) assert.fail(`refused (${t.reason}): ${t.message}`);
-  return t.state;
-}
-function reason<S>(t: Transition<S>): string {
-  assert.equal(t.ok, false, 'expected a refusal');
-  return (t as { reason: string }).reason;
-}
+const ok = allowedState;
+const reason = refusalReason;
 
 test('assign: HR or the VP and above, only remote staff, a future deadline, not over an open one', () => {
   assert.equal(ok(assignRelocation(null, INPUT, H, CHAIN, 10, TODAY)).status, 'assigned');

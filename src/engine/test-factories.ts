@@ -5,6 +5,7 @@
  * zone, so no test depends on the process's time zone.
  */
 import type { Actor, Chain, Role } from './org.js';
+import type { Transition } from './refusal.js';
 import { type LocalDate, type IsoWeek, parseLocalDate, parseIsoWeek, parseWorkWeek } from './dates.js';
 import { type TimeZone, instantOfWallTime, isValidTimeZone } from './time-zone.js';
 import { parsePolicyDocument, parseClock } from './policy.js';
@@ -216,4 +217,16 @@ export function person(id: string, ...roles: Role[]): Actor {
 /** A management chain from `[id, level]` pairs, the person first and the root last. */
 export function buildChain(...links: readonly (readonly [string, number])[]): Chain {
   return links.map(([employeeId, level], i) => ({ employeeId, level, managerId: links[i + 1]?.[0] ?? null }));
+}
+
+/** The next state of an allowed transition; a refusal fails the test with its reason. */
+export function allowedState<S>(t: Transition<S>): S {
+  if (!t.ok) throw new Error(`expected the step to be allowed, but it was refused (${t.reason}): ${t.message}`);
+  return t.state;
+}
+
+/** The reason code of a refused transition; an allowed one fails the test. */
+export function refusalReason<S>(t: Transition<S>): string {
+  if (t.ok) throw new Error('expected a refusal, but the step was allowed');
+  return t.reason;
 }

@@ -33,19 +33,24 @@ export class BadgeWeekImport {
     private readonly db: Db,
     private readonly employeeIndex: ReadonlyMap<string, number>,
     private readonly storedWeeks: Set<number>,
-    /** Evaluated ranges of Mondays, as day numbers [from, to]. */
-    private readonly evaluated: Array<[number, number]>,
+    /** Mondays (day numbers) of every week evaluated so far. */
+    private readonly evaluated: ReadonlySet<number>,
   ) {}
 
   static async open(db: Db, employeeIndex: ReadonlyMap<string, number>): Promise<BadgeWeekImport> {
     const weeks = await db.query<{ d: number }>(`SELECT ${DAYS('week_start')} AS d FROM badge_week_total WHERE events > 0`);
     const runs = await db.query<{ f: number; t: number }>(`SELECT DISTINCT ${DAYS('from_week')} AS f, ${DAYS('to_week')} AS t FROM evaluation_run`);
-    return new BadgeWeekImport(db, employeeIndex, new Set(weeks.map((r) => Number(r.d))), runs.map((r) => [Number(r.f), Number(r.t)]));
+    const evaluated = new Set<number>();
+    for (const r of runs) for (let m = Number(r.f); m <= Number(r.t); m += 7) evaluated.add(m);
+    return new BadgeWeekImport(db, employeeIndex, new Set(weeks.map((r) => Number(r.d))), evaluated);
   }
 
   /** Stores a batch of weeks; returns how many events were new. */
   async write(batch: readonly IncomingWeek[]): Promise<number> {
-    const fresh: Array<{ employeeId: string; week: number; events: StoredEvent[] }> = [];
+    // Weeks to insert, to upsert (merged with what is stored), and the new events of each.
+    const fresh: IncomingWeek[] = [];
+    const upserts: IncomingWeek[] = [];
+    const added: IncomingWeek[] = [];
     const maybe: IncomingWeek[] = [];
     for (const w of batch) {
       const idx = this.employeeIndex.get(w.employeeId)!;
@@ -55,8 +60,7 @@ export class BadgeWeekImport {
       else fresh.push({ employeeId: w.employeeId, week: w.week, events: mergeWeek([], w.events).events });
       seen[idx] = 1;
     }
-    const upserts: Array<{ employeeId: string; week: number; events: StoredEvent[] }> = [];
-    const added: Array<{ employeeId: string; events: StoredEvent[] }> = fresh.map((f) => ({ employeeId: f.employeeId, events: f.events }));
+    added.push(...fresh);
     for (let i = 0; i < maybe.length; i += 5000) {
       const part = maybe.slice(i, i + 5000);
       const rows = await this.db.query<{ employee_id: string; d: number; data: string }>(
@@ -69,18 +73,18 @@ export class BadgeWeekImport {
       for (const w of part) {
         const data = stored.get(w.employeeId + FIELD_SEP + w.week);
         if (data === undefined) {
-          const events = mergeWeek([], w.events).events;
-          fresh.push({ employeeId: w.employeeId, week: w.week, events });
-          added.push({ employeeId: w.employeeId, events });
+          const week = { employeeId: w.employeeId, week: w.week, events: mergeWeek([], w.events).events };
+          fresh.push(week);
+          added.push(week);
           continue;
         }
         const m = mergeWeek(decodeWeek(w.week, data), w.events);
         if (m.fresh.length === 0) continue;
         upserts.push({ employeeId: w.employeeId, week: w.week, events: m.events });
-        added.push({ employeeId: w.employeeId, events: m.fresh });
+        added.push({ employeeId: w.employeeId, week: w.week, events: m.fresh });
       }
     }
-    const lines = function* (list: typeof fresh): Generator<string> {
+    const lines = function* (list: readonly IncomingWeek[]): Generator<string> {
       let buf = '';
       for (const w of list) {
         buf += csvField(w.employeeId) + ',' + fromDayNumber(w.week) + ',' + w.events.length + ',' + csvField(encodeWeek(w.week, w.events)) + '\n';
@@ -105,10 +109,7 @@ export class BadgeWeekImport {
     const perWeek = new Map<number, number>();
     for (const a of added) {
       total += a.events.length;
-      for (const e of a.events) {
-        const w = utcWeekOf(e.at);
-        perWeek.set(w, (perWeek.get(w) ?? 0) + 1);
-      }
+      perWeek.set(a.week, (perWeek.get(a.week) ?? 0) + a.events.length);
     }
     if (perWeek.size > 0) {
       await this.db.query(
@@ -126,9 +127,8 @@ export class BadgeWeekImport {
    * already evaluated, for `evaluate --changed`. An event can fall on the local
    * date before or after its UTC date, so both neighbouring weeks are marked.
    */
-  private async markDirty(added: ReadonlyArray<{ employeeId: string; events: readonly StoredEvent[] }>): Promise<void> {
-    if (this.evaluated.length === 0) return;
-    const isEvaluated = (monday: number) => this.evaluated.some(([f, t]) => monday >= f && monday <= t);
+  private async markDirty(added: readonly IncomingWeek[]): Promise<void> {
+    if (this.evaluated.size === 0) return;
     const ids: string[] = [];
     const weeks: number[] = [];
     const seen = new Set<string>();
@@ -136,7 +136,7 @@ export class BadgeWeekImport {
       for (const e of a.events) {
         const day = Math.floor(e.at / DAY_MS);
         for (const w of [utcWeekOf((day - 1) * DAY_MS), utcWeekOf((day + 1) * DAY_MS)]) {
-          if (!isEvaluated(w)) continue;
+          if (!this.evaluated.has(w)) continue;
           const key = a.employeeId + FIELD_SEP + w;
           if (seen.has(key)) continue;
           seen.add(key);
@@ -159,6 +159,10 @@ export class BadgeWeekImport {
  * were new. For small sets of events (tests, tools); files go through `hubday import badges`.
  */
 export async function insertBadgeEvents(db: Db, events: ReadonlyArray<StoredEvent & { employeeId: string }>): Promise<number> {
+  // The packed text separates fields with control characters: ids must not hold any (the import refuses them too).
+  for (const e of events) {
+    if (/[\u0000-\u001f]/.test(e.eventId + e.officeId + e.employeeId)) throw new Error(`badge event ${JSON.stringify(e.eventId)}: ids may not contain control characters`);
+  }
   const index = new Map<string, number>();
   const weeks = new Map<string, IncomingWeek>();
   for (const e of events) {

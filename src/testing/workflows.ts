@@ -10,7 +10,7 @@ import { grantRole } from '../use-cases/roles.js';
 import { readWeeklyRecords } from '../store/compliance.repository.js';
 import { OPERATOR } from '../engine/org.js';
 import { HubdayError } from '../errors.js';
-import type { LocalDate } from '../engine/dates.js';
+import { type LocalDate, addDays } from '../engine/dates.js';
 import { writeFixtures } from './fixtures.js';
 
 const d = (s: string) => s as LocalDate;
@@ -47,4 +47,19 @@ export async function refused(p: Promise<unknown>, reason: string, code?: string
 /** The stored weekly record of one employee and week. */
 export async function storedWeek(db: Db, id: string, monday: string) {
   return (await readWeeklyRecords(db, [id], d(monday), d(monday))).get(id)?.get(d(monday));
+}
+
+/**
+ * A badge file from weekly patterns per employee, from the Monday `start`: C = present
+ * Tue–Thu, N = present Tue only (one badge-in at 16:30 UTC each day, at SEA1).
+ */
+export function badgesCsv(patterns: Record<string, string>, start = '2026-08-31'): string {
+  const lines = ['event_id,employee_id,office_id,timestamp,direction'];
+  for (const [id, p] of Object.entries(patterns)) {
+    [...p].forEach((c, w) => {
+      const monday = addDays(d(start), 7 * w);
+      for (const k of c === 'C' ? [1, 2, 3] : [1]) lines.push(`${id}-${w}-${k},${id},SEA1,${addDays(monday, k)}T16:30:00Z,in`);
+    });
+  }
+  return lines.join('\n') + '\n';
 }

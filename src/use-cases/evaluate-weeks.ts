@@ -26,8 +26,6 @@ import { afterEvaluation } from './after-evaluation.js';
 
 const DAY_MS = 86_400_000;
 
-export { inputOf, type HrFacts } from './evaluate-compute.js';
-
 export interface EvaluateOptions {
   from: LocalDate;
   to: LocalDate;

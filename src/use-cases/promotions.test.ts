@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { forEachStore } from '../testing/stores.js';
 import { writeFixtures } from '../testing/fixtures.js';
+import { badgesCsv } from '../testing/workflows.js';
 import { migrate } from '../store/migrate.js';
 import type { Db } from '../store/db.js';
 import { fixedClock, type Deps } from './deps.js';
@@ -43,17 +44,6 @@ const PATTERNS: Record<string, string> = {
   E9: 'NNNNNNNNNNNNN',
 };
 
-export function badgesCsv(patterns: Record<string, string>, start = '2026-08-31'): string {
-  const lines = ['event_id,employee_id,office_id,timestamp,direction'];
-  for (const [id, p] of Object.entries(patterns)) {
-    [...p].forEach((c, w) => {
-      const monday = addDays(d(start), 7 * w);
-      const days = c === 'C' ? [1, 2, 3] : c === 'N' ? [1] : [];
-      for (const k of days) lines.push(`${id}-${w}-${k},${id},SEA1,${addDays(monday, k)}T16:30:00Z,in`);
-    });
-  }
-  return lines.join('\n') + '\n';
-}
 
 export const POLICY = JSON.stringify({
   id: 'rto-3', name: 'Three days a week', effectiveFrom: '2025-01-06', daysPerWeek: 3,

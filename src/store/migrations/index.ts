@@ -10,6 +10,7 @@ import { V4_PROMOTION_DISCIPLINE } from './v4-promotion-discipline.js';
 import { V5_EXCEPTIONS_RELOCATION_DISPUTES } from './v5-exceptions-relocation-disputes.js';
 import { V6_DIGEST_REFRESH } from './v6-digest-refresh.js';
 import { V7_COMPACT_STORAGE } from './v7-compact-storage.js';
+import { V1_PRESENCE_DAY_VIEW } from './v1-views.js';
 
 export type { Migration } from './migration.js';
 
@@ -140,15 +141,7 @@ CREATE TABLE weekly_compliance (
 CREATE INDEX weekly_compliance_week_idx ON weekly_compliance (week_start, status);
 
 -- Presence days (derived), one row per employee and local date.
-CREATE VIEW presence_day AS
-SELECT w.employee_id,
-       (d ->> 0)::date AS day,
-       d ->> 1 AS office_id,
-       to_timestamp((d ->> 4)::float8 / 1000) AS first_at,
-       to_timestamp((d ->> 5)::float8 / 1000) AS last_at,
-       (d ->> 3)::integer AS dwell_minutes,
-       d ->> 2 AS source
-FROM weekly_compliance w, json_array_elements(w.present_days) d;
+${V1_PRESENCE_DAY_VIEW}
 
 -- Weeks whose badge data changed after they were evaluated (late events): what
 -- \`hubday evaluate --changed\` recomputes.

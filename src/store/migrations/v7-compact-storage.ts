@@ -1,4 +1,5 @@
 import type { Migration } from './migration.js';
+import { V1_PRESENCE_DAY_VIEW } from './v1-views.js';
 
 /**
  * Badge events stored compactly: one row per employee and UTC week (Monday of the
@@ -100,15 +101,7 @@ ALTER TABLE weekly_compliance RENAME COLUMN present_days_json TO present_days;
 ALTER TABLE weekly_compliance ALTER COLUMN excused TYPE jsonb USING excused::jsonb, ALTER COLUMN extra TYPE jsonb USING extra::jsonb;
 DROP INDEX weekly_compliance_out_idx;
 CREATE INDEX weekly_compliance_week_idx ON weekly_compliance (week_start, status);
-CREATE VIEW presence_day AS
-SELECT w.employee_id,
-       (d ->> 0)::date AS day,
-       d ->> 1 AS office_id,
-       to_timestamp((d ->> 4)::float8 / 1000) AS first_at,
-       to_timestamp((d ->> 5)::float8 / 1000) AS last_at,
-       (d ->> 3)::integer AS dwell_minutes,
-       d ->> 2 AS source
-FROM weekly_compliance w, json_array_elements(w.present_days) d;
+${V1_PRESENCE_DAY_VIEW}
 
 CREATE TABLE badge_event_v1 (
   employee_id text NOT NULL,
