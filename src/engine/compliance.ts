@@ -124,8 +124,8 @@ function evaluateWeek(
   const sundayN = mondayN + 6;
   const lo = (mondayN - 2) * 86_400_000;
   const hi = (sundayN + 3) * 86_400_000;
-  const windowEvents = sliceByTime(events, lo, hi);
-  const days = badgePresenceDays(windowEvents, ctx.offices, homeOfficeId, params, mondayN, sundayN);
+  // Badge days come in date order; attestation and travel days are appended, then sorted.
+  const days = badgePresenceDays(events, ctx.offices, homeOfficeId, params, mondayN, sundayN, lowerBound(events, lo), lowerBound(events, hi));
   const presentDates = new Set(days.map((d) => d.date));
   for (const a of input.attestations) {
     const n = dayNumber(a.date);
@@ -165,7 +165,12 @@ function evaluateWeek(
     if (excused) excusedDays.push(excused);
     else available++;
   }
-  days.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  for (let i = 1; i < days.length; i++) {
+    if (days[i - 1]!.date > days[i]!.date) {
+      days.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+      break;
+    }
+  }
   const weekLength = workWeek.length;
   const present = days.length;
 
@@ -196,12 +201,11 @@ function evaluateWeek(
   const done = (f: Partial<WeeklyFacts>): WeeklyFacts => Object.assign(base, f);
 
   // Status, first match wins (rule 6).
-  let employedAny = false;
-  for (let n = mondayN; n <= sundayN && !employedAny; n++) employedAny = employedOn(employee, fromDayNumber(n));
+  const sunday = fromDayNumber(sundayN);
+  const employedAny = employee.hireDate <= sunday && (employee.terminationDate === null || employee.terminationDate >= monday);
   if (!employedAny) return done({ status: 'not_employed', reason: 'not_employed', available: 0 });
   if (!policy) return done({ status: 'no_policy', reason: 'no_matching_policy' });
 
-  const sunday = addDays(monday, 6);
   const overlapping = input.exceptions.filter((x) => x.startDate <= sunday && x.endDate >= monday);
   const exempting = overlapping.find((x) => x.effect === 'exempt');
   if (exempting) return done({ status: 'exempt', reason: 'exception_exempt', exception: exceptionFacts(exempting) });
@@ -249,13 +253,7 @@ function exceptionFacts(x: ExceptionGrant): WeeklyFacts['exception'] {
   return { exceptionId: x.exceptionId, kind: x.kind, startDate: x.startDate, endDate: x.endDate, effect: x.effect, daysPerWeek: x.daysPerWeek };
 }
 
-/** Events with lo <= at < hi from a time-sorted list (binary search). */
-function sliceByTime(events: readonly BadgeEvent[], lo: number, hi: number): readonly BadgeEvent[] {
-  const first = lowerBound(events, lo);
-  const last = lowerBound(events, hi);
-  return first === 0 && last === events.length ? events : events.slice(first, last);
-}
-
+/** The index of the first event at or after t in a time-sorted list (binary search). */
 function lowerBound(events: readonly BadgeEvent[], t: number): number {
   let a = 0;
   let b = events.length;

@@ -91,3 +91,17 @@ test('property: the seven days of a week share its ISO week, whose Monday parses
     { numRuns: 300 },
   );
 });
+
+test('property: day numbers agree with the calendar of Date.UTC, years 1000 to 9999', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: dayNumber(date('1000-01-01')), max: dayNumber(date('9999-12-31')) }), (n: number) => {
+      const d = new Date(n * 86_400_000).toISOString().slice(0, 10) as LocalDate;
+      assert.equal(fromDayNumber(n), d);
+      assert.equal(dayNumber(d), n);
+      assert.equal(dayNumber(d), Math.floor(Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10))) / 86_400_000));
+    }),
+    { numRuns: 2000 },
+  );
+  assert.equal(dayNumber(date('2000-02-29')) + 1, dayNumber(date('2000-03-01')));
+  assert.equal(dayNumber(date('1900-02-28')) + 1, dayNumber(date('1900-03-01')));
+});

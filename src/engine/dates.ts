@@ -33,12 +33,18 @@ export function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
-/** Days since 1970-01-01 of a local date. */
+/** Days since 1970-01-01 of a local date (proleptic Gregorian, integer arithmetic: hot in bulk evaluation). */
 export function dayNumber(date: LocalDate): number {
-  const y = Number(date.slice(0, 4));
-  const m = Number(date.slice(5, 7));
-  const d = Number(date.slice(8, 10));
-  return Math.floor(Date.UTC(y, m - 1, d) / MS_PER_DAY);
+  const y0 = (date.charCodeAt(0) - 48) * 1000 + (date.charCodeAt(1) - 48) * 100 + (date.charCodeAt(2) - 48) * 10 + (date.charCodeAt(3) - 48);
+  const m = (date.charCodeAt(5) - 48) * 10 + (date.charCodeAt(6) - 48);
+  const d = (date.charCodeAt(8) - 48) * 10 + (date.charCodeAt(9) - 48);
+  // Days from civil (H. Hinnant): years start in March so that the leap day comes last.
+  const y = m <= 2 ? y0 - 1 : y0;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
 const dateCache = new Map<number, LocalDate>();
@@ -73,14 +79,21 @@ export function mondayOf(date: LocalDate): LocalDate {
   return fromDayNumber(n - (isoWeekdayOfDayNumber(n) - 1));
 }
 
+const weekCache = new Map<string, IsoWeek>();
 /** ISO week ("YYYY-Www") of a date. */
 export function isoWeekOf(date: LocalDate): IsoWeek {
-  const n = dayNumber(date);
-  const thursday = n - (isoWeekdayOfDayNumber(n) - 1) + 3;
-  const year = Number(fromDayNumber(thursday).slice(0, 4));
-  const jan1 = dayNumber(`${year}-01-01` as LocalDate);
-  const week = Math.floor((thursday - jan1) / 7) + 1;
-  return `${year}-W${String(week).padStart(2, '0')}` as IsoWeek;
+  let w = weekCache.get(date);
+  if (w === undefined) {
+    const n = dayNumber(date);
+    const thursday = n - (isoWeekdayOfDayNumber(n) - 1) + 3;
+    const year = Number(fromDayNumber(thursday).slice(0, 4));
+    const jan1 = dayNumber(`${year}-01-01` as LocalDate);
+    const week = Math.floor((thursday - jan1) / 7) + 1;
+    w = `${year}-W${String(week).padStart(2, '0')}` as IsoWeek;
+    if (weekCache.size > 100_000) weekCache.clear();
+    weekCache.set(date, w);
+  }
+  return w;
 }
 
 /** Validates "YYYY-Www" and returns its Monday, or null. */
@@ -110,7 +123,10 @@ export function weekdayNameOf(isoWeekdayNumber: number): WeekdayName {
   return WEEKDAY_NAMES[isoWeekdayNumber - 1]!;
 }
 
+const WEEKDAY_NUMBERS = new Map<string, number>(WEEKDAY_NAMES.map((w, i) => [w, i + 1]));
 export function weekdayNumberOf(name: string): number | null {
+  const exact = WEEKDAY_NUMBERS.get(name);
+  if (exact !== undefined) return exact;
   const i = WEEKDAY_NAMES.findIndex((w) => w.toLowerCase() === name.trim().slice(0, 3).toLowerCase() && name.trim().length >= 3);
   return i < 0 ? null : i + 1;
 }

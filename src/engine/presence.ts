@@ -62,7 +62,8 @@ export function officeDayQualifies(d: OfficeDay, p: PresenceParams): boolean {
 
 /**
  * Present days from badge events, for badge days numbered in [firstDay, lastDay]
- * (day numbers since 1970-01-01). `events` must be normalised (sorted, unique).
+ * (day numbers since 1970-01-01). `events` must be normalised (sorted, unique);
+ * only those at indexes [lo, hi) are read (the whole list by default).
  * Several offices on one day are one present day: the qualifying office with
  * the longest dwell is reported (ties: the earliest first event).
  */
@@ -73,29 +74,51 @@ export function badgePresenceDays(
   p: PresenceParams,
   firstDay: number,
   lastDay: number,
+  lo = 0,
+  hi = events.length,
 ): PresenceDay[] {
-  const byDay = new Map<number, Map<string, OfficeDay>>();
-  for (const e of events) {
+  // A week holds a handful of (day, office) pairs: a flat list searched from its end
+  // (events come in time order) allocates far less than maps of maps (hot in bulk evaluation).
+  const cells: OfficeDay[] = [];
+  const cellDays: number[] = [];
+  let lastOfficeId: string | null = null;
+  let lastOffice: Office | undefined;
+  for (let i = lo; i < hi; i++) {
+    const e = events[i]!;
     if (p.countOffices === 'home' && e.officeId !== homeOfficeId) continue;
-    const office = offices.get(e.officeId);
+    if (e.officeId !== lastOfficeId) {
+      lastOfficeId = e.officeId;
+      lastOffice = offices.get(e.officeId);
+    }
+    const office = lastOffice;
     if (!office) continue;
     const day = badgeDayNumber(office.timezone, e.at, p.dayStartsAtMinutes);
     if (day < firstDay || day > lastDay) continue;
-    let perOffice = byDay.get(day);
-    if (!perOffice) byDay.set(day, (perOffice = new Map()));
-    let d = perOffice.get(e.officeId);
-    if (!d) perOffice.set(e.officeId, (d = { officeId: e.officeId, first: e.at, last: e.at, hasIn: false, hasOut: false, hasLaterUnknown: false, count: 0 }));
-    d.first = Math.min(d.first, e.at);
-    d.last = Math.max(d.last, e.at);
+    let d: OfficeDay | undefined;
+    for (let k = cells.length - 1; k >= 0; k--) {
+      if (cellDays[k] === day && cells[k]!.officeId === e.officeId) {
+        d = cells[k];
+        break;
+      }
+    }
+    if (!d) {
+      cells.push((d = { officeId: e.officeId, first: e.at, last: e.at, hasIn: false, hasOut: false, hasLaterUnknown: false, count: 0 }));
+      cellDays.push(day);
+    }
+    if (e.at < d.first) d.first = e.at;
+    if (e.at > d.last) d.last = e.at;
     if (e.direction === null && d.count > 0) d.hasLaterUnknown = true;
     d.count++;
     if (e.direction === 'out') d.hasOut = true;
     else d.hasIn = true;
   }
   const out: PresenceDay[] = [];
-  for (const day of [...byDay.keys()].sort((a, b) => a - b)) {
+  const daysSeen = cellDays.length <= 1 ? cellDays : [...new Set(cellDays)].sort((a, b) => a - b);
+  for (const day of daysSeen) {
     let best: OfficeDay | null = null;
-    for (const d of byDay.get(day)!.values()) {
+    for (let k = 0; k < cells.length; k++) {
+      if (cellDays[k] !== day) continue;
+      const d = cells[k]!;
       if (!officeDayQualifies(d, p)) continue;
       if (best === null || d.last - d.first > best.last - best.first || (d.last - d.first === best.last - best.first && d.first < best.first)) best = d;
     }

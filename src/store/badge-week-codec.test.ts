@@ -72,3 +72,16 @@ test('BadgeWeekBuffer hands out every event once, grouped by employee and UTC we
     },
   ));
 });
+
+test('property: a badge_week row written as bytes is the csvField text of encodeWeek', async () => {
+  const { writeWeekRow } = await import('./badge.repository.js');
+  const { CsvBytes } = await import('./csv-bytes.js');
+  const { csvField } = await import('./csv-text.js');
+  const { fromDayNumber } = await import('../engine/dates.js');
+  fc.assert(fc.property(idArb, fc.array(eventArb, { maxLength: 8 }), (employeeId: string, events: StoredEvent[]) => {
+    const out = new CsvBytes(8);
+    writeWeekRow(out, { employeeId, week: WEEK, events });
+    const expected = `${csvField(employeeId)},${fromDayNumber(WEEK)},${events.length},${csvField(encodeWeek(WEEK, events))}\n`;
+    assert.equal(out.takeText(), expected);
+  }), { numRuns: 1000 });
+});

@@ -3,6 +3,7 @@ import type { Db } from './db.js';
 import type { BadgeEvent } from '../engine/types.js';
 import { fromDayNumber } from '../engine/dates.js';
 import { csvField } from './csv-text.js';
+import { CsvBytes } from './csv-bytes.js';
 import { DAY_MS, EVENT_SEP, FIELD_SEP, decodeWeek, encodeWeek, mergeWeek, utcWeekOf, type StoredEvent } from './badge-week-codec.js';
 
 /** Days since 1970-01-01 of a date column, as SQL. */
@@ -14,6 +15,48 @@ export interface IncomingWeek {
   /** Day number of the UTC Monday. */
   week: number;
   events: StoredEvent[];
+}
+
+/** Whether an id inside the packed text would make the CSV field need quotes. */
+function hasCsvSpecial(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 34 || c === 44 || c === 10 || c === 13) return true;
+  }
+  return false;
+}
+
+/**
+ * One badge_week row (employee_id, week_start, n, data) as COPY CSV bytes: the packed text of
+ * encodeWeek, written in place unless an id needs the field quoted (then through csvField).
+ */
+export function writeWeekRow(out: CsvBytes, w: IncomingWeek): void {
+  out.text(w.employeeId).comma().raw(fromDayNumber(w.week)).comma().num(w.events.length).comma();
+  const events = w.events;
+  let special = events.length === 0 || events[events.length - 1]!.eventId.endsWith(' ');
+  let office = '';
+  for (let i = 0; i < events.length && !special; i++) {
+    const e = events[i]!;
+    if (e.officeId !== office) {
+      special = hasCsvSpecial(e.officeId);
+      office = e.officeId;
+    }
+    special ||= hasCsvSpecial(e.eventId);
+  }
+  if (special) {
+    out.raw(csvField(encodeWeek(w.week, events))).newline();
+    return;
+  }
+  const base = w.week * DAY_MS;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i]!;
+    if (i > 0) out.byte(0x1e);
+    out.num(e.at - base).byte(0x1f);
+    if (e.direction === 'in') out.byte(105);
+    else if (e.direction === 'out') out.byte(111);
+    out.byte(0x1f).raw(e.officeId).byte(0x1f).raw(e.eventId);
+  }
+  out.newline();
 }
 
 /**
@@ -84,16 +127,13 @@ export class BadgeWeekImport {
         added.push({ employeeId: w.employeeId, week: w.week, events: m.fresh });
       }
     }
-    const lines = function* (list: readonly IncomingWeek[]): Generator<string> {
-      let buf = '';
+    const lines = function* (list: readonly IncomingWeek[]): Generator<Uint8Array> {
+      const out = new CsvBytes(1 << 17);
       for (const w of list) {
-        buf += csvField(w.employeeId) + ',' + fromDayNumber(w.week) + ',' + w.events.length + ',' + csvField(encodeWeek(w.week, w.events)) + '\n';
-        if (buf.length >= 1 << 16) {
-          yield buf;
-          buf = '';
-        }
+        writeWeekRow(out, w);
+        if (out.length >= 1 << 16) yield out.take();
       }
-      if (buf) yield buf;
+      if (out.length > 0) yield out.take();
     };
     if (fresh.length > 0) await this.db.copyFrom('badge_week', ['employee_id', 'week_start', 'n', 'data'], lines(fresh));
     if (upserts.length > 0) {

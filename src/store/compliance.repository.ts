@@ -5,6 +5,7 @@ import { addDays } from '../engine/dates.js';
 import type { ExcusedDay, PresenceDay, PresenceSource, WeeklyFacts, WeeklyRecord, WeekReason, WeekStatus, HolidayRule } from '../engine/types.js';
 import { explainWeek } from '../engine/explain.js';
 import { csvField } from './csv-text.js';
+import { CsvBytes } from './csv-bytes.js';
 
 export const WEEKLY_COLUMNS = [
   'employee_id', 'week_start', 'week', 'policy_id', 'policy_version', 'status', 'reason', 'required', 'present', 'available',
@@ -42,10 +43,23 @@ export function encodePresentDays(days: readonly PresenceDay[]): string | null {
   for (let i = 0; i < days.length; i++) {
     const d = days[i]!;
     if (i > 0) s += DAY_SEP;
-    s += d.date + FIELD_SEP + d.officeId + FIELD_SEP + d.source + FIELD_SEP + (d.dwellMinutes ?? '') + FIELD_SEP + (d.firstAt ?? '') + FIELD_SEP + (d.lastAt ?? '');
+    s += d.date + FIELD_SEP + d.officeId + FIELD_SEP + d.source + FIELD_SEP + (d.dwellMinutes ?? '') + FIELD_SEP + msText(d.firstAt) + FIELD_SEP + msText(d.lastAt);
     if (d.reference) s += FIELD_SEP + d.reference;
   }
   return s;
+}
+
+const ZEROS = ['', '0', '00', '000', '0000', '00000'];
+/**
+ * An instant in ms as decimal text, '' for null. Instants are beyond V8's small integers, whose
+ * generic conversion is slow: two small halves are converted instead (hot in bulk evaluation).
+ */
+export function msText(ms: number | null): string {
+  if (ms === null) return '';
+  if (!(ms >= 1e6 && ms < 2 ** 52) || ms !== Math.floor(ms)) return String(ms);
+  const hi = Math.floor(ms / 1e6);
+  const lo = String(ms - hi * 1e6);
+  return hi + ZEROS[6 - lo.length]! + lo;
 }
 
 export function decodePresentDays(text: string | null): PresenceDay[] {
@@ -65,21 +79,86 @@ function jsonOf<T>(v: unknown): T | null {
   return v === null || v === undefined ? null : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T);
 }
 
-/** A JSON text as a quoted CSV field (JSON always holds quotes). */
+/** A JSON text as a quoted CSV field (JSON always holds quotes). Many records share one text (a holiday, a week's anchors): memoised. */
+const quotedMemo = new Map<string, string>();
 function quoted(json: string): string {
-  return '"' + json.replace(/"/g, '""') + '"';
+  let q = quotedMemo.get(json);
+  if (q === undefined) {
+    q = '"' + json.replace(/"/g, '""') + '"';
+    if (quotedMemo.size > 50_000) quotedMemo.clear();
+    quotedMemo.set(json, q);
+  }
+  return q;
 }
 
-/** One weekly record as a COPY CSV line of WEEKLY_COLUMNS (hot path: built without intermediate arrays). */
-export function weeklyCsvLine(f: WeeklyFacts): string {
+/** csvField of an id that repeats across records (offices, policies): memoised. */
+const idMemo = new Map<string, string>();
+function csvId(id: string): string {
+  let f = idMemo.get(id);
+  if (f === undefined) {
+    f = csvField(id);
+    if (idMemo.size > 50_000) idMemo.clear();
+    idMemo.set(id, f);
+  }
+  return f;
+}
+
+/** Whether the packed present days need CSV quoting: only an office id or a reference can (dates, sources and numbers never do). */
+function presentDaysNeedQuotes(days: readonly PresenceDay[]): boolean {
+  let safe = '';
+  for (const d of days) {
+    if (d.officeId !== safe) {
+      if (csvId(d.officeId) !== d.officeId) return true;
+      safe = d.officeId;
+    }
+    if (d.reference !== undefined && csvField(d.reference) !== d.reference) return true;
+  }
+  return false;
+}
+
+/** present_days as a CSV field (encodePresentDays), written in place when it needs no quoting. */
+function writePresentDays(w: CsvBytes, days: readonly PresenceDay[]): void {
+  if (days.length === 0) return;
+  if (presentDaysNeedQuotes(days)) {
+    w.raw(csvField(encodePresentDays(days)!));
+    return;
+  }
+  for (let i = 0; i < days.length; i++) {
+    const d = days[i]!;
+    if (i > 0) w.byte(0x1e);
+    w.raw(d.date).byte(0x1f).raw(d.officeId).byte(0x1f).raw(d.source).byte(0x1f);
+    if (d.dwellMinutes !== null) w.num(d.dwellMinutes);
+    w.byte(0x1f);
+    if (d.firstAt !== null) w.num(d.firstAt);
+    w.byte(0x1f);
+    if (d.lastAt !== null) w.num(d.lastAt);
+    if (d.reference) w.byte(0x1f).raw(d.reference);
+  }
+}
+
+/** Writes one weekly record as a COPY CSV line of WEEKLY_COLUMNS (the hot path of bulk evaluation). */
+export function writeWeeklyCsv(w: CsvBytes, f: WeeklyFacts): void {
+  w.text(f.employeeId).comma().raw(f.weekStart).comma().raw(f.week).comma();
+  if (f.policy) w.raw(csvId(f.policy.id)).comma().num(f.policy.version);
+  else w.comma();
+  w.comma().raw(f.status).comma().raw(f.reason).comma().num(f.required).comma().num(f.present).comma().num(f.available).comma()
+    .num(f.weekLength).comma().num(f.policyDaysPerWeek).comma().num(f.daysPerWeek).comma();
+  if (f.rule) w.raw(f.rule);
+  w.comma().raw(csvId(f.homeOfficeId)).comma();
+  writePresentDays(w, f.presentDays);
+  w.comma();
+  if (f.excusedDays.length > 0) w.raw(quoted(JSON.stringify(f.excusedDays)));
+  w.comma();
   const extra = extraOf(f);
-  const days = encodePresentDays(f.presentDays);
-  return (
-    csvField(f.employeeId) + ',' + f.weekStart + ',' + f.week + ',' + (f.policy ? csvField(f.policy.id) + ',' + f.policy.version : ',') + ',' +
-    f.status + ',' + f.reason + ',' + f.required + ',' + f.present + ',' + f.available + ',' + f.weekLength + ',' + f.policyDaysPerWeek + ',' +
-    f.daysPerWeek + ',' + (f.rule ?? '') + ',' + csvField(f.homeOfficeId) + ',' + (days === null ? '' : csvField(days)) + ',' +
-    (f.excusedDays.length > 0 ? quoted(JSON.stringify(f.excusedDays)) : '') + ',' + (extra ? quoted(JSON.stringify(extra)) : '') + '\n'
-  );
+  if (extra) w.raw(quoted(JSON.stringify(extra)));
+  w.newline();
+}
+
+const lineWriter = new CsvBytes(1 << 10);
+/** One weekly record as a COPY CSV line of WEEKLY_COLUMNS. */
+export function weeklyCsvLine(f: WeeklyFacts): string {
+  writeWeeklyCsv(lineWriter, f);
+  return lineWriter.takeText();
 }
 
 /** Deletes the stored results of the given weeks (for all employees, or the given ones). */

@@ -24,6 +24,12 @@
 
 export type StoreKind = 'pglite' | 'postgres';
 
+/**
+ * What copyFrom reads: CSV text, as strings or as UTF-8 bytes (which must each end on a row
+ * boundary: bytes are never split, so a byte chunk may not end inside a multi-byte character).
+ */
+export type CopyChunks = AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
+
 export interface Db {
   readonly kind: StoreKind;
   /** Parameterised query ($1, $2…). Returns rows as plain objects. One statement only. */
@@ -40,7 +46,7 @@ export interface Db {
    * On PGlite outside a transaction the copy holds the database for its whole duration, so `chunks`
    * must not itself query the same Db (use a transaction and its `tx` for both sides instead).
    */
-  copyFrom(table: string, columns: readonly string[], chunks: AsyncIterable<string> | Iterable<string>): Promise<number>;
+  copyFrom(table: string, columns: readonly string[], chunks: CopyChunks): Promise<number>;
   /**
    * COPY (select…) TO STDOUT in CSV format (no header); yields text chunks (boundaries are arbitrary,
    * not necessarily on rows). Memory stays bounded whatever the size of the result.
@@ -260,8 +266,6 @@ export function copyToSql(selectSql: string, dest: string): string {
 }
 
 /** A lone string is one chunk (not an iterable of characters). */
-export function chunkSource(
-  chunks: AsyncIterable<string> | Iterable<string>,
-): AsyncIterable<string> | Iterable<string> {
+export function chunkSource(chunks: CopyChunks): CopyChunks {
   return typeof chunks === 'string' ? [chunks] : chunks;
 }

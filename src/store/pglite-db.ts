@@ -49,7 +49,7 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { PGlite, TransactionAbortedError as PgliteAbortedError, types as pgliteTypes, type Transaction } from '@electric-sql/pglite';
 import {
-  type Db, SESSION_SETUP_SQL, StreamingError, TYPE_PARSERS, TransactionAbortedError, chunkSource, copyFromSql, copyToSql, normalizeParams, parserFor,
+  type CopyChunks, type Db, SESSION_SETUP_SQL, StreamingError, TYPE_PARSERS, TransactionAbortedError, chunkSource, copyFromSql, copyToSql, normalizeParams, parserFor,
 } from './db.js';
 
 const LOCK_FILE = 'hubday.lock';
@@ -165,7 +165,7 @@ class PgliteDb implements Db {
     await this.target.exec(sql);
   }
 
-  async copyFrom(table: string, columns: readonly string[], chunks: AsyncIterable<string> | Iterable<string>): Promise<number> {
+  async copyFrom(table: string, columns: readonly string[], chunks: CopyChunks): Promise<number> {
     this.check();
     const sql = copyFromSql(table, columns, `'/dev/blob'`);
     const source = iteratorOf(chunkSource(chunks));
@@ -276,23 +276,31 @@ function iteratorOf<T>(src: AsyncIterable<T> | Iterable<T>): AsyncIterator<T> | 
  * (a doubled "" inside a field counts twice), so chunks split anywhere are still handled.
  */
 class CsvBatcher {
-  private parts: string[] = [];
+  private parts: Array<string | Uint8Array> = [];
   private size = 0;
   private insideQuotes = false;
 
   /** Adds a chunk; true when the batch is full and may be sent. */
-  add(chunk: string): boolean {
+  add(chunk: string | Uint8Array): boolean {
     if (chunk.length === 0) return false;
     this.parts.push(chunk);
     this.size += chunk.length;
-    for (let i = chunk.indexOf('"'); i !== -1; i = chunk.indexOf('"', i + 1)) this.insideQuotes = !this.insideQuotes;
-    return this.size >= COPY_BATCH_CHARS && !this.insideQuotes && chunk.endsWith('\n');
+    let endsRow: boolean;
+    if (typeof chunk === 'string') {
+      for (let i = chunk.indexOf('"'); i !== -1; i = chunk.indexOf('"', i + 1)) this.insideQuotes = !this.insideQuotes;
+      endsRow = chunk.endsWith('\n');
+    } else {
+      const b = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+      for (let i = b.indexOf(34); i !== -1; i = b.indexOf(34, i + 1)) this.insideQuotes = !this.insideQuotes;
+      endsRow = chunk[chunk.length - 1] === 10;
+    }
+    return this.size >= COPY_BATCH_CHARS && !this.insideQuotes && endsRow;
   }
 
   /** The batch as a Blob (null when empty), starting a new one. */
   take(): Blob | null {
     if (this.size === 0) return null;
-    const blob = new Blob(this.parts);
+    const blob = new Blob(this.parts as ConstructorParameters<typeof Blob>[0]);
     this.parts = [];
     this.size = 0;
     return blob;

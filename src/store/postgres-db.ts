@@ -18,7 +18,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import {
-  type Db, SESSION_SETUP_SQL, StreamingError, TransactionAbortedError, chunkSource, copyFromSql, copyToSql, normalizeParams, parserFor,
+  type CopyChunks, type Db, SESSION_SETUP_SQL, StreamingError, TransactionAbortedError, chunkSource, copyFromSql, copyToSql, normalizeParams, parserFor,
 } from './db.js';
 
 const POOL_SIZE = 4;
@@ -90,7 +90,7 @@ class PostgresDb implements Db {
     await this.withClient((client) => client.query(sql));
   }
 
-  async copyFrom(table: string, columns: readonly string[], chunks: AsyncIterable<string> | Iterable<string>): Promise<number> {
+  async copyFrom(table: string, columns: readonly string[], chunks: CopyChunks): Promise<number> {
     this.check();
     const sql = copyFromSql(table, columns, 'STDIN');
     return this.withClient(async (client) => {

@@ -7,7 +7,8 @@
 import type { LocalDate } from '../engine/dates.js';
 import { evaluateEmployeeFacts, type Context, type EmployeeInput } from '../engine/compliance.js';
 import { WEEK_STATUSES, type BadgeEvent, type Direction, type Employee, type WeekStatus } from '../engine/types.js';
-import { weeklyCsvLine } from '../store/compliance.repository.js';
+import { writeWeeklyCsv } from '../store/compliance.repository.js';
+import { CsvBytes } from '../store/csv-bytes.js';
 import type { EventColumns } from '../store/badge.repository.js';
 
 export interface HrFacts {
@@ -64,12 +65,12 @@ export function inputOf(e: Employee, events: readonly BadgeEvent[], hr: HrFacts)
 const DIRECTIONS: readonly Direction[] = [null, 'in', 'out'];
 
 /**
- * Yields the weekly records of the job as COPY CSV text, in chunks of about
- * `chunkChars`, counting into `stats`; `progress(k)` after each chunk.
+ * Yields the weekly records of the job as COPY CSV bytes (UTF-8), in chunks of about
+ * `chunkBytes` ending on a line, counting into `stats`; `progress(k)` after each chunk.
  */
-export function* weeklyCsvChunks(job: ComputeJob, ctx: Context, stats: ComputeStats, progress?: (done: number) => void, chunkChars = 1 << 16): Generator<string> {
+export function* weeklyCsvChunks(job: ComputeJob, ctx: Context, stats: ComputeStats, progress?: (done: number) => void, chunkBytes = 1 << 16): Generator<Uint8Array> {
   const { employees, hr, officeIds, mondays, events } = job;
-  let buf = '';
+  const out = new CsvBytes(chunkBytes + (1 << 12));
   for (let k = 0; k < employees.length; k++) {
     const e = employees[k]!;
     const list: BadgeEvent[] = [];
@@ -79,18 +80,17 @@ export function* weeklyCsvChunks(job: ComputeJob, ctx: Context, stats: ComputeSt
     const input = inputOf(e, list, hr);
     input.eventsNormalised = true;
     for (const w of evaluateEmployeeFacts(input, ctx, mondays)) {
-      buf += weeklyCsvLine(w);
+      writeWeeklyCsv(out, w);
       stats.records++;
       stats.byStatus[w.status]++;
       stats.presenceDays += w.presentDays.length;
     }
-    if (buf.length >= chunkChars) {
-      yield buf;
-      buf = '';
+    if (out.length >= chunkBytes) {
+      yield out.take();
       progress?.(k + 1);
     }
   }
-  if (buf) yield buf;
+  if (out.length > 0) yield out.take();
   progress?.(employees.length);
 }
 

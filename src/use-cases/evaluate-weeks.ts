@@ -76,14 +76,18 @@ const CREDITS = 160;
 const THREADS_FROM = 50_000;
 
 /**
- * How many worker threads compute the weekly records. The PostgreSQL server ingests on
- * its own process, so Node may use every core; PGlite ingests on the main thread, which
- * keeps one core for it.
+ * How many worker threads compute the weekly records (0: the main thread computes). The
+ * PostgreSQL server ingests in its own process, on a core of its own: on two cores the main
+ * thread computing beside it is faster than workers (measured at medium: write phase 2.8 s on
+ * the main thread, 3.3 s with two workers, 3.5 s with one; a worker thread has to share the
+ * cores with the server and the main thread, and it ran the engine 20 to 25 % slower than the
+ * main thread even alone). With more cores, the cores beyond those two compute. PGlite ingests
+ * on the main thread itself, so computing in a worker beside it always pays.
  */
 export function defaultThreads(kind: 'pglite' | 'postgres', employeeWeeks: number): number {
   if (employeeWeeks < THREADS_FROM) return 0;
   const cores = availableParallelism();
-  return Math.max(1, kind === 'postgres' ? cores : cores - 1);
+  return kind === 'postgres' ? (cores > 2 ? cores - 1 : 0) : Math.max(1, cores - 1);
 }
 
 export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<EvaluateSummary> {
@@ -137,7 +141,7 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
 async function* threadedChunks(
   context: ContextData, employees: Employee[], hr: HrFacts, officeIds: string[], mondays: LocalDate[],
   cols: EventColumns, order: Int32Array, start: Int32Array, threads: number, stats: ComputeStats, report: (done: number) => void,
-): AsyncGenerator<string> {
+): AsyncGenerator<Uint8Array> {
   const n = employees.length;
   const bounds = [0];
   for (let t = 1; t < threads; t++) {
@@ -147,7 +151,7 @@ async function* threadedChunks(
     bounds.push(k);
   }
   bounds.push(n);
-  const queue: Array<{ worker: Worker; text: string }> = [];
+  const queue: Array<{ worker: Worker; bytes: Uint8Array }> = [];
   let running = 0;
   let failure: Error | null = null;
   let wake: (() => void) | null = null;
@@ -164,13 +168,13 @@ async function* threadedChunks(
     if (to <= from) continue;
     const slice = employees.slice(from, to);
     const events = sliceGrouped(cols, order, start, from, to);
-    const job: WorkerJob = { context, job: { employees: slice, hr: hrFactsOf(hr, slice), officeIds, mondays, events }, credits: CREDITS, chunkChars: 1 << 18 };
+    const job: WorkerJob = { context, job: { employees: slice, hr: hrFactsOf(hr, slice), officeIds, mondays, events }, credits: CREDITS, chunkBytes: 1 << 18 };
     const worker = new Worker(new URL('./evaluate-worker.js', import.meta.url), {
       workerData: job, transferList: [events.start.buffer, events.office.buffer, events.at.buffer, events.dir.buffer] as ArrayBuffer[],
     });
     let finished = false;
     worker.on('message', (m: WorkerMessage) => {
-      if (m.kind === 'chunk') queue.push({ worker, text: m.text });
+      if (m.kind === 'chunk') queue.push({ worker, bytes: m.bytes });
       else if (m.kind === 'done') {
         finished = true;
         addStats(stats, m.stats);
@@ -201,7 +205,7 @@ async function* threadedChunks(
       const next = queue.shift();
       if (next) {
         next.worker.postMessage(ACK);
-        yield next.text;
+        yield next.bytes;
         continue;
       }
       if (running === 0) return;

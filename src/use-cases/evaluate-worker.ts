@@ -1,6 +1,6 @@
 /**
  * Worker thread of `evaluate` for large companies: computes the weekly records of a
- * range of employees (evaluate-compute.ts) and posts them as COPY CSV text to the
+ * range of employees (evaluate-compute.ts) and posts them as COPY CSV bytes to the
  * main thread, which writes them to the store. At most `credits` chunks are in
  * flight: the main thread acknowledges each one it takes, so memory stays bounded
  * when the store is slower than the engine.
@@ -13,11 +13,11 @@ export interface WorkerJob {
   context: ContextData;
   job: ComputeJob;
   credits: number;
-  chunkChars: number;
+  chunkBytes: number;
 }
 
 export type WorkerMessage =
-  | { kind: 'chunk'; text: string }
+  | { kind: 'chunk'; bytes: Uint8Array }
   | { kind: 'done'; stats: ComputeStats }
   | { kind: 'error'; message: string; stack?: string };
 
@@ -25,7 +25,7 @@ export const ACK = 'ack';
 
 if (parentPort && (workerData as WorkerJob | null)?.job) {
   const port = parentPort;
-  const { context, job, credits, chunkChars } = workerData as WorkerJob;
+  const { context, job, credits, chunkBytes } = workerData as WorkerJob;
   let available = credits;
   let wake: (() => void) | null = null;
   port.on('message', (m) => {
@@ -39,10 +39,11 @@ if (parentPort && (workerData as WorkerJob | null)?.job) {
     try {
       const ctx = buildContext(context);
       const stats = emptyStats();
-      for (const text of weeklyCsvChunks(job, ctx, stats, undefined, chunkChars)) {
+      for (const bytes of weeklyCsvChunks(job, ctx, stats, undefined, chunkBytes)) {
         while (available === 0) await new Promise<void>((resolve) => (wake = resolve));
         available--;
-        port.postMessage({ kind: 'chunk', text } satisfies WorkerMessage);
+        // Transferred, not copied: the main thread owns the bytes from now on.
+        port.postMessage({ kind: 'chunk', bytes } satisfies WorkerMessage, [bytes.buffer as ArrayBuffer]);
       }
       port.postMessage({ kind: 'done', stats } satisfies WorkerMessage);
     } catch (e) {

@@ -1,0 +1,38 @@
+/** CSV written as bytes says exactly what csvField and String say. */
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import fc from 'fast-check';
+import { CsvBytes } from './csv-bytes.js';
+import { csvField } from './csv-text.js';
+
+const text = (b: Uint8Array) => Buffer.from(b).toString('utf8');
+
+test('property: text fields are csvField, byte for byte, for any text (quotes, commas, line breaks, edge spaces, non-ASCII)', () => {
+  const piece = fc.oneof(fc.string(), fc.string({ unit: 'grapheme' }), fc.constantFrom('"', ',', '\n', '\r', ' ', 'é', '東京', '😀', ''));
+  fc.assert(fc.property(fc.array(piece, { maxLength: 4 }).map((p) => p.join('')), (s: string) => {
+    const w = new CsvBytes(4);
+    w.text(s).comma().raw(s);
+    const got = text(w.take());
+    assert.equal(got, csvField(s) + ',' + s);
+    assert.equal(w.length, 0);
+  }), { numRuns: 2000 });
+});
+
+test('property: numbers are written as String writes them', () => {
+  const n = fc.oneof(fc.nat(), fc.integer({ min: 0, max: 2 ** 53 + 10 }), fc.integer({ min: -1e15, max: -1 }), fc.double({ noNaN: false }), fc.constantFrom(0, 9, 10, 99, 100, 1e15, 1787579206000, 2 ** 53 - 1));
+  fc.assert(fc.property(fc.array(n, { minLength: 1, maxLength: 5 }), (ns: number[]) => {
+    const w = new CsvBytes(1);
+    ns.forEach((v, i) => (i > 0 ? w.comma() : w).num(v));
+    assert.equal(w.takeText(), ns.map(String).join(','));
+  }), { numRuns: 2000 });
+});
+
+test('the writer grows past its capacity and take() hands over exactly what was written', () => {
+  const w = new CsvBytes(2);
+  for (let i = 0; i < 1000; i++) w.text(`E${i}`).comma().num(i).newline();
+  const out = w.take();
+  const lines = text(out).split('\n');
+  assert.equal(lines.length, 1001);
+  assert.equal(lines[999], 'E999,999');
+  assert.equal(out.buffer.byteLength, out.length, 'an exact-size copy, safe to transfer');
+});
