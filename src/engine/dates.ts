@@ -33,16 +33,23 @@ export function daysInMonth(year: number, month: number): number {
   return new Date(Date.UTC(year, month, 0)).getUTCDate();
 }
 
-/** Days since 1970-01-01 of a local date (proleptic Gregorian, integer arithmetic: hot in bulk evaluation). */
+/** Days since 1970-01-01 of a local date (integer arithmetic, no Date or slices: hot in bulk evaluation). */
 export function dayNumber(date: LocalDate): number {
-  const y0 = (date.charCodeAt(0) - 48) * 1000 + (date.charCodeAt(1) - 48) * 100 + (date.charCodeAt(2) - 48) * 10 + (date.charCodeAt(3) - 48);
+  const y = (date.charCodeAt(0) - 48) * 1000 + (date.charCodeAt(1) - 48) * 100 + (date.charCodeAt(2) - 48) * 10 + (date.charCodeAt(3) - 48);
   const m = (date.charCodeAt(5) - 48) * 10 + (date.charCodeAt(6) - 48);
   const d = (date.charCodeAt(8) - 48) * 10 + (date.charCodeAt(9) - 48);
-  // Days from civil (H. Hinnant): years start in March so that the leap day comes last.
-  const y = m <= 2 ? y0 - 1 : y0;
+  return daysFromCivil(y, m, d);
+}
+
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date, any year (unlike Date.UTC for years
+ * below 100). H. Hinnant's days_from_civil: years start in March so the leap day comes last.
+ */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
   const era = Math.floor(y / 400);
   const yoe = y - era * 400;
-  const doy = Math.floor((153 * (m > 2 ? m - 3 : m + 9) + 2) / 5) + d - 1;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
   const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
   return era * 146_097 + doe - 719_468;
 }

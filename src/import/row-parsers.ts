@@ -4,7 +4,7 @@
  * first bad field out. Values are trimmed; reasons are short, lowercase and
  * quote the bad value (at most 40 characters of it).
  */
-import { parseLocalDate, parseWorkWeek, type LocalDate } from '../engine/dates.js';
+import { daysFromCivil, parseLocalDate, parseWorkWeek, type LocalDate } from '../engine/dates.js';
 import type { Arrangement, Employee } from '../engine/types.js';
 import { isValidTimeZone } from '../engine/time-zone.js';
 import type { ColumnSpec, HeaderMap } from './columns.js';
@@ -215,16 +215,6 @@ function isLeap(y: number): boolean {
 }
 
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (any year, unlike Date.UTC for years < 100). */
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yoe = y - era * 400;
-  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
-}
 
 /** Epoch milliseconds of an ISO 8601 timestamp with a zone, or a reason. */
 export function parseTimestamp(s: string): number | string {
