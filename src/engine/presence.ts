@@ -44,6 +44,9 @@ interface OfficeDay {
   count: number;
 }
 
+/** An office-day of a badge day number. */
+type DayCell = OfficeDay & { day: number };
+
 /**
  * Whether one office-day qualifies (rule 2):
  * - a qualifying badge-in is an event whose direction is `in` or unknown;
@@ -79,8 +82,7 @@ export function badgePresenceDays(
 ): PresenceDay[] {
   // A week holds a handful of (day, office) pairs: a flat list searched from its end
   // (events come in time order) allocates far less than maps of maps (hot in bulk evaluation).
-  const cells: OfficeDay[] = [];
-  const cellDays: number[] = [];
+  const cells: DayCell[] = [];
   let lastOfficeId: string | null = null;
   let lastOffice: Office | undefined;
   for (let i = lo; i < hi; i++) {
@@ -94,17 +96,9 @@ export function badgePresenceDays(
     if (!office) continue;
     const day = badgeDayNumber(office.timezone, e.at, p.dayStartsAtMinutes);
     if (day < firstDay || day > lastDay) continue;
-    let d: OfficeDay | undefined;
-    for (let k = cells.length - 1; k >= 0; k--) {
-      if (cellDays[k] === day && cells[k]!.officeId === e.officeId) {
-        d = cells[k];
-        break;
-      }
-    }
-    if (!d) {
-      cells.push((d = { officeId: e.officeId, first: e.at, last: e.at, hasIn: false, hasOut: false, hasLaterUnknown: false, count: 0 }));
-      cellDays.push(day);
-    }
+    let d: DayCell | undefined;
+    for (let k = cells.length - 1; k >= 0 && !d; k--) if (cells[k]!.day === day && cells[k]!.officeId === e.officeId) d = cells[k];
+    if (!d) cells.push((d = { day, officeId: e.officeId, first: e.at, last: e.at, hasIn: false, hasOut: false, hasLaterUnknown: false, count: 0 }));
     if (e.at < d.first) d.first = e.at;
     if (e.at > d.last) d.last = e.at;
     if (e.direction === null && d.count > 0) d.hasLaterUnknown = true;
@@ -113,13 +107,10 @@ export function badgePresenceDays(
     else d.hasIn = true;
   }
   const out: PresenceDay[] = [];
-  const daysSeen = cellDays.length <= 1 ? cellDays : [...new Set(cellDays)].sort((a, b) => a - b);
-  for (const day of daysSeen) {
+  for (const day of [...new Set(cells.map((c) => c.day))].sort((a, b) => a - b)) {
     let best: OfficeDay | null = null;
-    for (let k = 0; k < cells.length; k++) {
-      if (cellDays[k] !== day) continue;
-      const d = cells[k]!;
-      if (!officeDayQualifies(d, p)) continue;
+    for (const d of cells) {
+      if (d.day !== day || !officeDayQualifies(d, p)) continue;
       if (best === null || d.last - d.first > best.last - best.first || (d.last - d.first === best.last - best.first && d.first < best.first)) best = d;
     }
     if (best) {

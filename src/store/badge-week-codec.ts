@@ -6,6 +6,7 @@
  * Ids never contain control characters (the import refuses them). Pure functions.
  */
 import type { Direction } from '../engine/types.js';
+import { CsvBytes } from './csv-bytes.js';
 
 export const DAY_MS = 86_400_000;
 export const EVENT_SEP = '\u001e';
@@ -36,14 +37,23 @@ export function compareEvents(a: StoredEvent, b: StoredEvent): number {
 
 /** Encodes a week's events, which must be sorted by compareEvents and unique by event id. */
 export function encodeWeek(weekDay: number, events: readonly StoredEvent[]): string {
+  writeWeek(scratch, weekDay, events);
+  return scratch.takeText();
+}
+
+const scratch = new CsvBytes(1 << 10);
+
+/** Writes the text of encodeWeek as bytes (the one place that knows its layout; the import writes it straight into COPY). */
+export function writeWeek(out: CsvBytes, weekDay: number, events: readonly StoredEvent[]): void {
   const base = weekDay * DAY_MS;
-  let s = '';
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
-    if (i > 0) s += EVENT_SEP;
-    s += (e.at - base) + FIELD_SEP + (e.direction === 'in' ? 'i' : e.direction === 'out' ? 'o' : '') + FIELD_SEP + e.officeId + FIELD_SEP + e.eventId;
+    if (i > 0) out.byte(0x1e);
+    out.num(e.at - base).byte(0x1f);
+    if (e.direction === 'in') out.byte(105);
+    else if (e.direction === 'out') out.byte(111);
+    out.byte(0x1f).raw(e.officeId).byte(0x1f).raw(e.eventId);
   }
-  return s;
 }
 
 /** Decodes a week's events (in stored order). */

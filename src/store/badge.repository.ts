@@ -4,7 +4,7 @@ import type { BadgeEvent } from '../engine/types.js';
 import { fromDayNumber } from '../engine/dates.js';
 import { csvField } from './csv-text.js';
 import { CsvBytes } from './csv-bytes.js';
-import { DAY_MS, EVENT_SEP, FIELD_SEP, decodeWeek, encodeWeek, mergeWeek, utcWeekOf, type StoredEvent } from './badge-week-codec.js';
+import { DAY_MS, EVENT_SEP, FIELD_SEP, decodeWeek, encodeWeek, mergeWeek, utcWeekOf, writeWeek, type StoredEvent } from './badge-week-codec.js';
 
 /** Days since 1970-01-01 of a date column, as SQL. */
 const DAYS = (col: string) => `(${col} - DATE '1970-01-01')`;
@@ -43,19 +43,8 @@ export function writeWeekRow(out: CsvBytes, w: IncomingWeek): void {
     }
     special ||= hasCsvSpecial(e.eventId);
   }
-  if (special) {
-    out.raw(csvField(encodeWeek(w.week, events))).newline();
-    return;
-  }
-  const base = w.week * DAY_MS;
-  for (let i = 0; i < events.length; i++) {
-    const e = events[i]!;
-    if (i > 0) out.byte(0x1e);
-    out.num(e.at - base).byte(0x1f);
-    if (e.direction === 'in') out.byte(105);
-    else if (e.direction === 'out') out.byte(111);
-    out.byte(0x1f).raw(e.officeId).byte(0x1f).raw(e.eventId);
-  }
+  if (special) out.raw(csvField(encodeWeek(w.week, events)));
+  else writeWeek(out, w.week, events);
   out.newline();
 }
 
@@ -277,17 +266,8 @@ export async function eventsInWindows(db: Db, windows: ReadonlyMap<string, { fro
 }
 
 /** Events of several employees in [from, to) (epoch ms), one statement per few thousand employees. */
-export async function eventsOfEmployees(db: Db, ids: readonly string[], fromMs: number, toMs: number): Promise<Map<string, BadgeEvent[]>> {
-  const out = new Map<string, BadgeEvent[]>();
-  for (let i = 0; i < ids.length; i += 5000) {
-    const rows = await db.query<{ employee_id: string; d: number; data: string }>(
-      `SELECT employee_id, ${DAYS('week_start')} AS d, data FROM badge_week
-       WHERE employee_id = ANY($1::text[]) AND week_start BETWEEN DATE '1970-01-01' + $2::int AND DATE '1970-01-01' + $3::int`,
-      [ids.slice(i, i + 5000), utcWeekOf(fromMs), utcWeekOf(toMs)],
-    );
-    for (const [id, list] of collectEvents(rows, () => fromMs, () => toMs)) out.set(id, list);
-  }
-  return out;
+export function eventsOfEmployees(db: Db, ids: readonly string[], fromMs: number, toMs: number): Promise<Map<string, BadgeEvent[]>> {
+  return eventsInWindows(db, new Map(ids.map((id) => [id, { fromMs, toMs }])));
 }
 
 /**

@@ -1,18 +1,20 @@
-/** The text forms of weekly records: instants as decimal text, present days packed and unpacked. */
+/** The text forms of weekly records: present days packed and unpacked. */
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import fc from 'fast-check';
-import { decodePresentDays, encodePresentDays, msText } from './compliance.repository.js';
+import { decodePresentDays, encodePresentDays } from './compliance.repository.js';
 import type { PresenceDay } from '../engine/types.js';
 import type { LocalDate } from '../engine/dates.js';
 
-test('property: msText writes any instant as String does', () => {
-  fc.assert(fc.property(fc.oneof(fc.integer({ min: -1e13, max: 1e13 }), fc.double({ noNaN: true }), fc.constantFrom(0, 1e6, 1e6 - 1, 1e6 + 1, 2 ** 52, 2 ** 53)), (ms: number) => {
-    assert.equal(msText(ms), String(ms));
+test('property: the packed text writes instants and dwell as String does', () => {
+  const n = fc.oneof(fc.integer({ min: -1e13, max: 1e13 }), fc.double({ noNaN: true }), fc.constantFrom(0, 1e6, 1e6 - 1, 1e6 + 1, 2 ** 52, 2 ** 53));
+  fc.assert(fc.property(n, n, n, (first: number, last: number, dwell: number) => {
+    const text = encodePresentDays([{ date: '2026-11-23' as LocalDate, officeId: 'NYC1', source: 'badge', dwellMinutes: dwell, firstAt: first, lastAt: last }]);
+    assert.equal(text, ['2026-11-23', 'NYC1', 'badge', String(dwell), String(first), String(last)].join('\u001f'));
   }), { numRuns: 3000 });
-  assert.equal(msText(null), '');
-  assert.equal(msText(1787579206000), '1787579206000');
-  assert.equal(msText(1787579000001), '1787579000001');
+  const nulls = encodePresentDays([{ date: '2026-11-23' as LocalDate, officeId: 'NYC1', source: 'attestation', dwellMinutes: null, firstAt: null, lastAt: null }]);
+  assert.equal(nulls, '2026-11-23\u001fNYC1\u001fattestation\u001f\u001f\u001f');
+  assert.equal(encodePresentDays([]), null);
 });
 
 const idArb = fc.string({ minLength: 1, maxLength: 10 }).filter((s) => !/[\u0000-\u001f\u007f-\u009f]/.test(s));

@@ -39,27 +39,25 @@ const FIELD_SEP = '\u001f';
  */
 export function encodePresentDays(days: readonly PresenceDay[]): string | null {
   if (days.length === 0) return null;
-  let s = '';
-  for (let i = 0; i < days.length; i++) {
-    const d = days[i]!;
-    if (i > 0) s += DAY_SEP;
-    s += d.date + FIELD_SEP + d.officeId + FIELD_SEP + d.source + FIELD_SEP + (d.dwellMinutes ?? '') + FIELD_SEP + msText(d.firstAt) + FIELD_SEP + msText(d.lastAt);
-    if (d.reference) s += FIELD_SEP + d.reference;
-  }
-  return s;
+  writePacked(scratch, days);
+  return scratch.takeText();
 }
 
-const ZEROS = ['', '0', '00', '000', '0000', '00000'];
-/**
- * An instant in ms as decimal text, '' for null. Instants are beyond V8's small integers, whose
- * generic conversion is slow: two small halves are converted instead (hot in bulk evaluation).
- */
-export function msText(ms: number | null): string {
-  if (ms === null) return '';
-  if (!(ms >= 1e6 && ms < 2 ** 52) || ms !== Math.floor(ms)) return String(ms);
-  const hi = Math.floor(ms / 1e6);
-  const lo = String(ms - hi * 1e6);
-  return hi + ZEROS[6 - lo.length]! + lo;
+const scratch = new CsvBytes(1 << 10);
+
+/** Writes the packed text of encodePresentDays (the one place that knows its layout). */
+function writePacked(w: CsvBytes, days: readonly PresenceDay[]): void {
+  for (let i = 0; i < days.length; i++) {
+    const d = days[i]!;
+    if (i > 0) w.byte(0x1e);
+    w.raw(d.date).byte(0x1f).raw(d.officeId).byte(0x1f).raw(d.source).byte(0x1f);
+    if (d.dwellMinutes !== null) w.num(d.dwellMinutes);
+    w.byte(0x1f);
+    if (d.firstAt !== null) w.num(d.firstAt);
+    w.byte(0x1f);
+    if (d.lastAt !== null) w.num(d.lastAt);
+    if (d.reference) w.byte(0x1f).raw(d.reference);
+  }
 }
 
 export function decodePresentDays(text: string | null): PresenceDay[] {
@@ -119,21 +117,8 @@ function presentDaysNeedQuotes(days: readonly PresenceDay[]): boolean {
 /** present_days as a CSV field (encodePresentDays), written in place when it needs no quoting. */
 function writePresentDays(w: CsvBytes, days: readonly PresenceDay[]): void {
   if (days.length === 0) return;
-  if (presentDaysNeedQuotes(days)) {
-    w.raw(csvField(encodePresentDays(days)!));
-    return;
-  }
-  for (let i = 0; i < days.length; i++) {
-    const d = days[i]!;
-    if (i > 0) w.byte(0x1e);
-    w.raw(d.date).byte(0x1f).raw(d.officeId).byte(0x1f).raw(d.source).byte(0x1f);
-    if (d.dwellMinutes !== null) w.num(d.dwellMinutes);
-    w.byte(0x1f);
-    if (d.firstAt !== null) w.num(d.firstAt);
-    w.byte(0x1f);
-    if (d.lastAt !== null) w.num(d.lastAt);
-    if (d.reference) w.byte(0x1f).raw(d.reference);
-  }
+  if (presentDaysNeedQuotes(days)) w.raw(csvField(encodePresentDays(days)!));
+  else writePacked(w, days);
 }
 
 /** Writes one weekly record as a COPY CSV line of WEEKLY_COLUMNS (the hot path of bulk evaluation). */
