@@ -2,7 +2,7 @@
  * The `hubday` command line: parse, call a use case, present. Exit codes:
  * 0 ok, 1 failure, 2 bad usage or bad input.
  */
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { resolveStoreConfig, openDb } from '../store/open-db.js';
 import { migrate } from '../store/migrate.js';
 import type { Db } from '../store/db.js';

@@ -3,6 +3,8 @@
  * generated company, created through the use cases (so they are checked by the same rules and
  * recorded in the audit log) by the people who would really act.
  */
+// The demo's policies keep the default VP level (they set no vpLevel).
+import { POLICY_DEFAULTS } from '../engine/policy.js';
 import type { DemoSeedContext, DemoSeeder } from './seed-context.js';
 import type { Deps } from '../use-cases/deps.js';
 import { fixedClock } from '../use-cases/deps.js';
@@ -55,7 +57,7 @@ export const seedHrCasesDemo: DemoSeeder = async (deps, ctx) => {
     `e.arrangement = 'hybrid' AND EXISTS (SELECT 1 FROM weekly_compliance w WHERE w.employee_id = e.employee_id AND w.week_start = $3::date AND w.status = 'non_compliant')`,
     [last]);
   const withVp = await people(deps, ctx,
-    `e.arrangement = 'hybrid' AND e.level <= 6 AND EXISTS (SELECT 1 FROM employee m WHERE m.employee_id = e.manager_id AND m.level < 10)`);
+    `e.arrangement = 'hybrid' AND e.level <= 6 AND EXISTS (SELECT 1 FROM employee m WHERE m.employee_id = e.manager_id AND m.level < ${POLICY_DEFAULTS.vpLevel})`);
 
   // Exceptions.
   const acc = pick(nonCompliant, ctx, taken, (p) => p.employee_id);
@@ -83,7 +85,7 @@ export const seedHrCasesDemo: DemoSeeder = async (deps, ctx) => {
       employeeId: remote.employee_id, kind: 'remote_role', from: addDays(today, 14), to: addDays(today, 14 + 364), effect: 'exempt', daysPerWeek: null,
       reason: 'Field sales territory with no office nearby',
     });
-    const vp = vpOf((await managementChain(deps.db, remote.employee_id)) ?? [], 10);
+    const vp = vpOf((await managementChain(deps.db, remote.employee_id)) ?? [], POLICY_DEFAULTS.vpLevel);
     lines.push(`exception ${x.exceptionId}: a pending remote_role request by ${remote.manager_id} for ${remote.employee_id}; only their VP${vp ? ` (${vp})` : ''} or above decides:`);
     lines.push(`  npx hubday exception list --to-decide --as ${vp ?? 'VP_ID'}    then    npx hubday exception approve ${x.exceptionId} --as ${vp ?? 'VP_ID'}`);
   }

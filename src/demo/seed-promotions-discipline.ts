@@ -9,7 +9,7 @@
  */
 import type { DemoSeeder, DemoSeedContext } from './seed-context.js';
 import { fixedClock, type Deps } from '../use-cases/deps.js';
-import { type LocalDate, addDays, isoWeekOf } from '../engine/dates.js';
+import { type LocalDate, addDays, isoWeekOf, mondaysBetween } from '../engine/dates.js';
 import { vpOf, skipLevelOf, type Actor, type Chain } from '../engine/org.js';
 import type { WeekStatus } from '../engine/types.js';
 import {
@@ -38,15 +38,9 @@ async function candidates(deps: Deps, ctx: DemoSeedContext, minNonCompliant: num
      GROUP BY w.employee_id
      HAVING count(*) = $4 AND count(*) FILTER (WHERE w.status = 'non_compliant') >= $5
      ORDER BY md5(w.employee_id) LIMIT $6`,
-    [ctx.from, ctx.to, ctx.hr, weeksBetween(ctx.from, ctx.to), minNonCompliant, limit],
+    [ctx.from, ctx.to, ctx.hr, mondaysBetween(ctx.from, ctx.to).length, minNonCompliant, limit],
   );
   return rows.map((r) => ({ id: r.employee_id, weeks: r.weeks }));
-}
-
-function weeksBetween(from: LocalDate, to: LocalDate): number {
-  let n = 0;
-  for (let m = from; m <= to; m = addDays(m, 7)) n++;
-  return n;
 }
 
 function shuffle<T>(list: T[], random: () => number): T[] {
@@ -224,8 +218,9 @@ export const seedPromotionsDisciplineDemo: DemoSeeder = async (deps, ctx) => {
         const caseId = await execute(deps, target, s, p, hr ?? '');
         cases.set(target, { caseId, employeeId: c.id, managerId: s.chain[1]!.employeeId });
       } catch (e) {
-        // A rule the plan could not see (an exception or dispute seeded by another workflow): try someone else.
+        // A rule the plan could not see: say so, and try someone else (the steps already taken stay, as in real use).
         if (!(e instanceof HubdayError)) throw e;
+        deps.log(`demo: no ${target} case for ${c.id}: ${e.message}`);
       }
       break;
     }

@@ -63,7 +63,23 @@ export function relocationInForce(relocation: Relocation | null, monday: LocalDa
   return relocation !== null && relocation.status !== 'cancelled' && relocation.deadline <= monday;
 }
 
-function employedOn(e: Employee, date: LocalDate): boolean {
+/**
+ * What the policy scopes see of an employee in the week beginning `monday`: a relocation in
+ * force makes the hub the home office, and a remote employee is then judged as hybrid there.
+ */
+export function scopeSubjectOf(employee: Employee, relocation: Relocation | null, monday: LocalDate): ScopeSubject {
+  const relocated = relocationInForce(relocation, monday);
+  return {
+    org: employee.org,
+    level: employee.level,
+    jobFamily: employee.jobFamily,
+    homeOfficeId: relocated ? relocation!.targetOfficeId : employee.homeOfficeId,
+    arrangement: relocated && employee.arrangement === 'remote' ? 'hybrid' : employee.arrangement,
+  };
+}
+
+/** Whether the employee is employed on the date (hire and termination dates included). */
+export function employedOn(e: Employee, date: LocalDate): boolean {
   return date >= e.hireDate && (e.terminationDate === null || date <= e.terminationDate);
 }
 
@@ -104,18 +120,10 @@ function evaluateWeek(
   monday: LocalDate,
 ): WeeklyFacts {
   const { employee } = input;
-  const relocated = relocationInForce(input.relocation, monday);
-  const homeOfficeId = relocated ? input.relocation!.targetOfficeId : employee.homeOfficeId;
+  const subject = scopeSubjectOf(employee, input.relocation, monday);
+  const homeOfficeId = subject.homeOfficeId;
   const home = ctx.offices.get(homeOfficeId);
   const workWeek = home?.workWeek ?? MON_FRI;
-  const subject: ScopeSubject = {
-    org: employee.org,
-    level: employee.level,
-    jobFamily: employee.jobFamily,
-    homeOfficeId,
-    // A remote employee whose relocation deadline has passed is judged as hybrid at the hub.
-    arrangement: relocated && employee.arrangement === 'remote' ? 'hybrid' : employee.arrangement,
-  };
   const policy = resolvePolicy(ctx.policies, subject, monday);
   const params: PresenceParams = policy ?? PRESENCE_DEFAULTS;
 

@@ -31,7 +31,7 @@ import { type LocalDate, addDays, dayNumber, fromDayNumber } from './dates.js';
 import { standingWindow } from './standing.js';
 import type { DisciplineParams } from './types.js';
 import type { EvidenceWeek } from './promotion.js';
-import { refuse, type Refusal } from './refusal.js';
+import { refuse, type Refusal, personRequired } from './refusal.js';
 
 export type { EvidenceWeek } from './promotion.js';
 
@@ -223,7 +223,7 @@ const STEP_TEXT: Record<StepName, string> = {
 /** Who may act on a case (step, refusal to acknowledge, close, clear a flag). */
 function actorRefusal(actor: Actor, chain: Chain, what: string): Refusal | null {
   const employeeId = chain[0]?.employeeId ?? '';
-  if (!isPerson(actor)) return refuse('forbidden', 'actor_required', `${what} is a person's decision: say who you are with --as EMPLOYEE_ID`);
+  if (!isPerson(actor)) return personRequired(`${what} is a person's decision`);
   if (actor.id === employeeId) return refuse('forbidden', 'own_case', `${actor.id} may not act on their own discipline case (${what})`);
   if (!isManagerOrHr(actor, chain)) {
     return refuse('forbidden', 'not_manager_or_hr', `${what}: only ${employeeId}'s manager (${chain[1]?.employeeId ?? 'none'}) or someone above them, or HR, may; ${actor.id} is neither`);
@@ -299,7 +299,7 @@ export function transition(state: CaseState, action: DisciplineAction, actor: Ac
       return { ok: true, next: { ...state, stage: action.step, steps: [...state.steps, rec] }, stepEvidence: se };
     }
     case 'acknowledge': {
-      if (!isPerson(actor)) return refuse('forbidden', 'actor_required', 'an acknowledgement is the employee\'s: say who you are with --as EMPLOYEE_ID');
+      if (!isPerson(actor)) return personRequired('an acknowledgement is the employee\'s');
       if (actor.id !== employeeId) return refuse('forbidden', 'not_the_employee', `only ${employeeId} may acknowledge their own warning; the manager or HR may record a refusal to acknowledge ("discipline refuse-ack")`);
       const r = ackTarget(state);
       if (!r.ok) return r;
@@ -314,7 +314,7 @@ export function transition(state: CaseState, action: DisciplineAction, actor: Ac
       return { ok: true, next: withAck(state, { kind: 'refused', by: actor.id, on: ev.today, reason: action.reason }) };
     }
     case 'hr_review': {
-      if (!isPerson(actor)) return refuse('forbidden', 'actor_required', 'an HR review is a person\'s decision: say who you are with --as EMPLOYEE_ID');
+      if (!isPerson(actor)) return personRequired('an HR review is a person\'s decision');
       if (actor.id === employeeId) return refuse('forbidden', 'own_case', `${actor.id} may not review their own case`);
       if (!isHr(actor)) return refuse('forbidden', 'reviewer_not_hr', `only HR may review a case before termination eligibility; ${actor.id} does not hold the hr role`);
       if (state.stage === 'closed') return refuse('conflict', 'case_closed', `this case is closed (${state.outcome})`);

@@ -12,10 +12,9 @@
  * everyone whose home office it is, like a public holiday (compliance.ts reads `Context.outages`).
  */
 import { type LocalDate, addDays } from './dates.js';
-import { type Actor, type Chain, hasRole, isAncestor, managerOf } from './org.js';
+import { type Actor, type Chain, hasRole, isAncestor, isHr, managerOf } from './org.js';
 import type { PresenceSource } from './types.js';
-import { actsAsHr } from './exceptions.js';
-import { type Transition, allow, refuse } from './refusal.js';
+import { type Transition, allow, refuse, personRequired } from './refusal.js';
 
 export type DisputeStatus = 'open' | 'approved' | 'rejected' | 'withdrawn';
 export const DISPUTE_STATUSES: readonly DisputeStatus[] = ['open', 'approved', 'rejected', 'withdrawn'];
@@ -55,7 +54,7 @@ export interface ClaimInput {
 export const MAX_CLAIM_AGE_DAYS = 366;
 
 export function openDispute(input: ClaimInput, actor: Actor, ev: ClaimEvidence, disputeId: string): Transition<DisputeCase> {
-  if (actor.kind !== 'person') return refuse('forbidden', 'actor_required', 'a dispute is opened by the employee: say who you are with --as EMPLOYEE_ID');
+  if (actor.kind !== 'person') return personRequired('a dispute is opened by the employee');
   if (actor.id !== input.employeeId) {
     return refuse('forbidden', 'not_own_claim', `${actor.id} may not claim a day for ${input.employeeId}: only the employee claims their own days`);
   }
@@ -79,7 +78,7 @@ export function openDispute(input: ClaimInput, actor: Actor, ev: ClaimEvidence, 
  * their management chain — except the direct manager when the employee asked for another reviewer.
  */
 export function reviewRefusal(d: DisputeCase, actor: Actor, chain: Chain): ReturnType<typeof refuse> | null {
-  if (actor.kind !== 'person') return refuse('forbidden', 'actor_required', 'resolving a dispute is a person\'s decision: say who you are with --as EMPLOYEE_ID');
+  if (actor.kind !== 'person') return personRequired('resolving a dispute is a person\'s decision');
   if (actor.id === d.employeeId || actor.id === d.openedBy) return refuse('forbidden', 'own_dispute', `${actor.id} may not resolve their own dispute ${d.disputeId}`);
   if (hasRole(actor, 'hr')) return null;
   if (d.otherReviewer && actor.id === managerOf(chain)) {
@@ -133,7 +132,7 @@ export interface OutageInput {
 }
 
 export function declareOutage(input: OutageInput, actor: Actor, existing: readonly Outage[], today: LocalDate, outageId: string): Transition<Outage> {
-  if (!actsAsHr(actor)) return refuse('forbidden', 'not_hr', `only HR declares a badge-reader outage; ${actor.kind === 'person' ? actor.id : `the ${actor.kind}`} is not HR`);
+  if (!isHr(actor)) return refuse('forbidden', 'not_hr', `only HR declares a badge-reader outage; ${actor.kind === 'person' ? actor.id : `the ${actor.kind}`} is not HR`);
   if (input.endDate < input.startDate) return refuse('conflict', 'invalid_dates', `--to ${input.endDate} is before --from ${input.startDate}`);
   if (addDays(input.startDate, MAX_OUTAGE_DAYS) <= input.endDate) return refuse('conflict', 'outage_too_long', `an outage covers at most ${MAX_OUTAGE_DAYS} days; declare a longer one in parts`);
   if (input.startDate > today) return refuse('conflict', 'date_not_past', `an outage is declared once it has happened (from ${input.startDate} is after today, ${today})`);
@@ -144,7 +143,7 @@ export function declareOutage(input: OutageInput, actor: Actor, existing: readon
 }
 
 export function cancelOutage(o: Outage, actor: Actor): Transition<Outage> {
-  if (!actsAsHr(actor)) return refuse('forbidden', 'not_hr', `only HR cancels an outage`);
+  if (!isHr(actor)) return refuse('forbidden', 'not_hr', `only HR cancels an outage`);
   if (o.status !== 'active') return refuse('conflict', 'not_active', `outage ${o.outageId} is already ${o.status}`);
   return allow({ ...o, status: 'cancelled' });
 }

@@ -8,14 +8,9 @@
  * `Refusal` of src/errors.ts, which the engine may not import).
  */
 import { type LocalDate, addDays } from './dates.js';
-import { type Actor, type Chain, hasRole, isAncestor, isVpOrAbove, vpOf } from './org.js';
+import { type Actor, type Chain, hasRole, isAncestor, isHr, isVpOrAbove, vpOf } from './org.js';
 import type { ExceptionGrant } from './types.js';
-import { refuse, allow, type Transition, type Refusal } from './refusal.js';
-
-/** An HR person acting (the operator and hubday itself never hold roles). */
-export function actsAsHr(actor: Actor): boolean {
-  return actor.kind === 'person' && hasRole(actor, 'hr');
-}
+import { refuse, allow, type Transition, type Refusal, personRequired } from './refusal.js';
 
 /** "a kind" or "an kind", for messages. */
 export function article(word: string): string {
@@ -23,9 +18,7 @@ export function article(word: string): string {
 }
 
 function needPerson(actor: Actor, what: string): Refusal | null {
-  return actor.kind === 'person'
-    ? null
-    : refuse('forbidden', 'actor_required', `${what} is a person's decision: say who you are with --as EMPLOYEE_ID`);
+  return actor.kind === 'person' ? null : personRequired(`${what} is a person's decision`);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -164,7 +157,7 @@ export function requestException(
   const p = needPerson(actor, 'requesting an exception');
   if (p) return p;
   const self = actor.id === r.employeeId;
-  if (!self && !isAncestor(chain, actor.id) && !actsAsHr(actor)) {
+  if (!self && !isAncestor(chain, actor.id) && !isHr(actor)) {
     return refuse('forbidden', 'not_in_reporting_line', `${actor.id} may not request an exception for ${r.employeeId}: only the employee, someone above them in their management chain, or HR may`);
   }
   const problems = requestProblems(r);

@@ -19,7 +19,6 @@ export interface Actor {
 }
 
 export const OPERATOR: Actor = { id: 'operator', kind: 'operator', roles: [] };
-export const SYSTEM: Actor = { id: 'system', kind: 'system', roles: [] };
 
 /** One person in a management chain. */
 export interface ChainLink {
@@ -40,6 +39,11 @@ export function hasRole(actor: Actor, role: Role): boolean {
 
 export function isHr(actor: Actor): boolean {
   return actor.kind === 'person' && hasRole(actor, 'hr');
+}
+
+/** Who sees every employee's workflow lists: HR, the operator and hubday itself (others see their subtree). */
+export function seesEveryone(actor: Actor): boolean {
+  return actor.kind !== 'person' || isHr(actor);
 }
 
 /** The person's direct manager (null for the root). */

@@ -18,7 +18,7 @@
 import type { Actor, Chain } from './org.js';
 import { ancestorDistance, isAncestor, isHr, isVpOrAbove, skipLevelOf, vpOf } from './org.js';
 import type { LocalDate } from './dates.js';
-import { refuse, type Refusal } from './refusal.js';
+import { refuse, type Refusal, personRequired } from './refusal.js';
 import { computeStanding, standingWindow } from './standing.js';
 import type { StandingParams, StandingMeasure, WeekStatus } from './types.js';
 
@@ -99,7 +99,6 @@ export function standingEvidence(
 // Nominations
 
 export type PromotionStatus = 'pending' | 'approved' | 'denied' | 'withdrawn';
-export const PROMOTION_STATUSES: readonly PromotionStatus[] = ['pending', 'approved', 'denied', 'withdrawn'];
 
 /** `skip_level_or_hr`: the employee is in good standing; `vp_or_above`: they are not (or were not at nomination). */
 export type ApprovalRule = 'skip_level_or_hr' | 'vp_or_above';
@@ -130,7 +129,7 @@ export interface NominateInput {
  * a nominator by role: nominations come from the management line.
  */
 export function nominate(actor: Actor, chain: Chain, input: NominateInput): { ok: true; nomination: Nomination; rule: ApprovalRule } | Refusal {
-  if (actor.kind !== 'person') return refuse('forbidden', 'actor_required', 'a nomination is a person\'s decision: say who you are with --as EMPLOYEE_ID');
+  if (actor.kind !== 'person') return personRequired('a nomination is a person\'s decision');
   if (actor.id === input.employeeId) return refuse('forbidden', 'self_nomination', `${actor.id} may not nominate themself: their manager, or someone above them, nominates`);
   if (!isAncestor(chain, actor.id)) {
     return refuse('forbidden', 'nominator_not_in_chain', `${actor.id} is not in ${input.employeeId}'s management chain: only their manager (${chain[1]?.employeeId ?? 'none'}) or someone above them may nominate`);
@@ -235,7 +234,7 @@ export interface DecisionResult {
  * the policy trusts with it).
  */
 export function mayDecide(n: Nomination, actor: Actor, chain: Chain, ctx: DecisionContext): Refusal | null {
-  if (actor.kind !== 'person') return refuse('forbidden', 'actor_required', 'a promotion decision is a person\'s decision: say who you are with --as EMPLOYEE_ID');
+  if (actor.kind !== 'person') return personRequired('a promotion decision is a person\'s decision');
   if (n.status !== 'pending') return refuse('conflict', 'promotion_not_pending', `this nomination was already ${n.status}: a decided nomination never changes`);
   if (actor.id === n.employeeId) return refuse('forbidden', 'own_promotion', `${actor.id} may not decide their own promotion`);
   if (actor.id === n.nominatedBy) return refuse('forbidden', 'nominator_cannot_decide', `${actor.id} nominated ${n.employeeId} and may not also decide (who may: ${approversOf(n, chain, ruleAtDecision(n.goodStandingAtNomination, ctx.standing.goodStanding).rule, ctx.vpLevel).text})`);
@@ -266,7 +265,7 @@ export function mayDecide(n: Nomination, actor: Actor, chain: Chain, ctx: Decisi
 /** approve / deny / withdraw a nomination. */
 export function decide(n: Nomination, action: PromotionAction, actor: Actor, chain: Chain, ctx: DecisionContext): DecisionResult | Refusal {
   if (action.kind === 'withdraw') {
-    if (actor.kind !== 'person') return refuse('forbidden', 'actor_required', 'withdrawing a nomination is a person\'s decision: say who you are with --as EMPLOYEE_ID');
+    if (actor.kind !== 'person') return personRequired('withdrawing a nomination is a person\'s decision');
     if (n.status !== 'pending') return refuse('conflict', 'promotion_not_pending', `this nomination was already ${n.status}: a decided nomination never changes`);
     if (actor.id !== n.nominatedBy && !(isHr(actor) && actor.id !== n.employeeId)) {
       return refuse('forbidden', 'withdraw_not_nominator', `only ${n.nominatedBy}, who nominated, or HR may withdraw this nomination`);

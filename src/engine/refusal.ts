@@ -19,3 +19,11 @@ export function refuse(code: Refusal['code'], reason: string, message: string): 
 export function allow<S>(state: S): Transition<S> {
   return { ok: true, state };
 }
+
+/**
+ * The refusal of a step only a person may take (the operator and hubday itself take no one's
+ * decisions). `lead` says whose step it is, e.g. "a nomination is a person's decision".
+ */
+export function personRequired(lead: string): Refusal {
+  return refuse('forbidden', 'actor_required', `${lead}: say who you are with --as EMPLOYEE_ID`);
+}

@@ -11,10 +11,9 @@
  *   any open state ──cancel──▶ cancelled;  declined, cancelled ──assign──▶ assigned (a new assignment)
  */
 import type { LocalDate } from './dates.js';
-import { type Actor, type Chain, isVpOrAbove } from './org.js';
+import { type Actor, type Chain, isHr, isVpOrAbove } from './org.js';
 import type { Arrangement } from './types.js';
-import { actsAsHr } from './exceptions.js';
-import { type Transition, allow, refuse } from './refusal.js';
+import { type Transition, allow, refuse, personRequired } from './refusal.js';
 
 export type RelocationStatus = 'assigned' | 'accepted' | 'relocated' | 'declined' | 'overdue' | 'cancelled';
 export const RELOCATION_STATUSES: readonly RelocationStatus[] = ['assigned', 'accepted', 'relocated', 'declined', 'overdue', 'cancelled'];
@@ -46,7 +45,7 @@ export function displayedStatus(r: Pick<RelocationCase, 'status' | 'deadline'>, 
 
 /** May the actor assign or cancel a relocation of the person: HR, or their VP or someone above. */
 export function mayAssign(actor: Actor, chain: Chain, vpLevel: number): boolean {
-  return actor.kind === 'person' && (actsAsHr(actor) || isVpOrAbove(chain, vpLevel, actor.id));
+  return actor.kind === 'person' && (isHr(actor) || isVpOrAbove(chain, vpLevel, actor.id));
 }
 
 export interface AssignInput {
@@ -57,7 +56,7 @@ export interface AssignInput {
 }
 
 export function assignRelocation(current: RelocationCase | null, input: AssignInput, actor: Actor, chain: Chain, vpLevel: number, today: LocalDate): Transition<RelocationCase> {
-  if (actor.kind !== 'person') return refuse('forbidden', 'actor_required', 'assigning a relocation is a person\'s decision: say who you are with --as EMPLOYEE_ID');
+  if (actor.kind !== 'person') return personRequired('assigning a relocation is a person\'s decision');
   if (actor.id === input.employeeId) return refuse('forbidden', 'own_relocation', `${actor.id} may not assign their own relocation`);
   if (!mayAssign(actor, chain, vpLevel)) {
     return refuse('forbidden', 'not_hr_or_vp', `a relocation of ${input.employeeId} is assigned by HR or by their VP or someone above; ${actor.id} is neither`);
@@ -84,7 +83,7 @@ export function respondRelocation(r: RelocationCase, answer: 'accept' | 'decline
 
 /** HR records that the employee has relocated. */
 export function completeRelocation(r: RelocationCase, actor: Actor): Transition<RelocationCase> {
-  if (!actsAsHr(actor)) return refuse('forbidden', 'not_hr', `only HR records a relocation as done; ${actor.kind === 'person' ? actor.id : actor.kind} is not HR`);
+  if (!isHr(actor)) return refuse('forbidden', 'not_hr', `only HR records a relocation as done; ${actor.kind === 'person' ? actor.id : actor.kind} is not HR`);
   if (actor.id === r.employeeId) return refuse('forbidden', 'own_relocation', `${actor.id} may not record their own relocation`);
   if (!isOpen(r)) return refuse('conflict', 'relocation_closed', `the relocation of ${r.employeeId} is ${r.status}: only an assigned, accepted or overdue relocation is completed`);
   return allow({ ...r, status: 'relocated' });
@@ -92,7 +91,7 @@ export function completeRelocation(r: RelocationCase, actor: Actor): Transition<
 
 /** HR or the VP (or above) cancels an open or declined relocation; the policy then no longer moves the employee to the hub. */
 export function cancelRelocation(r: RelocationCase, actor: Actor, chain: Chain, vpLevel: number): Transition<RelocationCase> {
-  if (actor.kind !== 'person') return refuse('forbidden', 'actor_required', 'cancelling a relocation is a person\'s decision: say who you are with --as EMPLOYEE_ID');
+  if (actor.kind !== 'person') return personRequired('cancelling a relocation is a person\'s decision');
   if (actor.id === r.employeeId) return refuse('forbidden', 'own_relocation', `${actor.id} may not cancel their own relocation`);
   if (!mayAssign(actor, chain, vpLevel)) return refuse('forbidden', 'not_hr_or_vp', `a relocation is cancelled by HR or by the employee's VP or someone above; ${actor.id} is neither`);
   if (!isOpen(r) && r.status !== 'declined') return refuse('conflict', 'relocation_closed', `the relocation of ${r.employeeId} is ${r.status}: nothing to cancel`);

@@ -59,7 +59,7 @@ export interface AuditFilter {
 
 /** Entries matching a filter, newest last. */
 export async function findAuditEntries(db: Db, f: AuditFilter): Promise<AuditEntry[]> {
-  const { where, params, add } = sqlFilter();
+  const { clause, params, add } = sqlFilter();
   if (f.subject !== undefined) add('subject = ?', f.subject);
   if (f.actor !== undefined) add('actor = ?', f.actor);
   if (f.entity !== undefined) add('entity = ?', f.entity);
@@ -69,7 +69,7 @@ export async function findAuditEntries(db: Db, f: AuditFilter): Promise<AuditEnt
   }
   params.push(f.limit ?? 1000);
   const rows = await db.query<Row>(
-    `SELECT * FROM (SELECT ${COLUMNS} FROM audit_entry ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT $${params.length}) t ORDER BY seq`,
+    `SELECT * FROM (SELECT ${COLUMNS} FROM audit_entry ${clause()} ORDER BY seq DESC LIMIT $${params.length}) t ORDER BY seq`,
     params,
   );
   return rows.map(toEntry);

@@ -102,3 +102,23 @@ export async function recordsOfWeek(db: Db, monday: LocalDate): Promise<number> 
   const rows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM weekly_compliance WHERE week_start = $1::date`, [monday]);
   return Number(rows[0]!.n);
 }
+
+/** Whether the outbox holds any digest of the ISO week (whatever its status). */
+export async function weekHasDigests(db: Db, week: string): Promise<boolean> {
+  const rows = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE dedupe_key LIKE $1`, [`digest:%:${week}`]);
+  return Number(rows[0]!.n) > 0;
+}
+
+/** Marks the week's digests for a rebuild before the next delivery (digest_refresh, migration v6). */
+export async function markDigestsStale(db: Db, monday: LocalDate): Promise<void> {
+  await db.query('INSERT INTO digest_refresh (week_start) VALUES ($1::date) ON CONFLICT (week_start) DO NOTHING', [monday]);
+}
+
+export async function clearStaleDigests(db: Db, monday: LocalDate): Promise<void> {
+  await db.query('DELETE FROM digest_refresh WHERE week_start = $1::date', [monday]);
+}
+
+/** The Mondays of the weeks whose digests are marked for a rebuild, oldest first. */
+export async function staleDigestWeeks(db: Db): Promise<LocalDate[]> {
+  return (await db.query<{ week_start: string }>('SELECT week_start FROM digest_refresh ORDER BY week_start')).map((r) => r.week_start as LocalDate);
+}

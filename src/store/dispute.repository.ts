@@ -3,7 +3,7 @@ import { sqlFilter } from './sql-filter.js';
 import type { Db } from './db.js';
 import type { LocalDate } from '../engine/dates.js';
 import type { DisputeCase, DisputeStatus, Outage, OutageStatus } from '../engine/disputes.js';
-import { subtreeSql } from './exception.repository.js';
+import { subtreeSql } from './org.repository.js';
 
 export interface DisputeRecord extends DisputeCase {
   reason: string;
@@ -68,12 +68,12 @@ export interface DisputeFilter {
 }
 
 export async function listDisputes(db: Db, f: DisputeFilter): Promise<DisputeRecord[]> {
-  const { where, params, p } = sqlFilter();
+  const { where, clause, params, p } = sqlFilter();
   if (f.employeeId !== undefined) where.push(`employee_id = ${p(f.employeeId)}`);
   if (f.subtreeOf !== undefined) where.push(`employee_id IN ${subtreeSql(p(f.subtreeOf))}`);
   if (f.statuses && f.statuses.length > 0) where.push(`status = ANY(${p(f.statuses)}::text[])`);
   const rows = await db.query<Row>(
-    `SELECT ${COLUMNS} FROM dispute ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY opened_at, dispute_id
+    `SELECT ${COLUMNS} FROM dispute ${clause()} ORDER BY opened_at, dispute_id
      LIMIT ${Math.max(1, Math.min(f.limit ?? 10_000, 100_000))}`,
     params,
   );
@@ -87,11 +87,6 @@ export async function insertAttestation(db: Db, employeeId: string, day: LocalDa
     [employeeId, day, officeId, reference],
   );
   return r.rowCount > 0;
-}
-
-export async function attestationOn(db: Db, employeeId: string, day: LocalDate): Promise<{ officeId: string; reference: string | null } | null> {
-  const rows = await db.query<{ office_id: string; reference: string | null }>(`SELECT office_id, reference FROM attestation WHERE employee_id = $1 AND day = $2`, [employeeId, day]);
-  return rows[0] ? { officeId: rows[0].office_id, reference: rows[0].reference } : null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -149,12 +144,12 @@ export interface OutageFilter {
 }
 
 export async function listOutages(db: Db, f: OutageFilter = {}): Promise<OutageRecord[]> {
-  const { where, params, p } = sqlFilter();
+  const { where, clause, params, p } = sqlFilter();
   if (f.officeId !== undefined) where.push(`office_id = ${p(f.officeId)}`);
   if (f.from !== undefined) where.push(`end_date >= ${p(f.from)}::date`);
   if (f.to !== undefined) where.push(`start_date <= ${p(f.to)}::date`);
   if (f.activeOnly) where.push(`status = 'active'`);
-  const rows = await db.query<OutageRow>(`SELECT ${OUTAGE_COLUMNS} FROM outage ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY start_date, outage_id`, params);
+  const rows = await db.query<OutageRow>(`SELECT ${OUTAGE_COLUMNS} FROM outage ${clause()} ORDER BY start_date, outage_id`, params);
   return rows.map(toOutage);
 }
 

@@ -1,5 +1,6 @@
 /** Exceptions (table exception_grant): requests, decisions, expiry notices; and the re-evaluation marks the HR workflows share. */
 import { sqlFilter } from './sql-filter.js';
+import { subtreeSql } from './org.repository.js';
 import type { Db } from './db.js';
 import type { LocalDate } from '../engine/dates.js';
 import type { ExceptionCase, ExceptionEffect, ExceptionStatus } from '../engine/exceptions.js';
@@ -60,20 +61,9 @@ export async function exceptionsOfEmployee(db: Db, employeeId: string): Promise<
   return (await db.query<Row>(`SELECT ${COLUMNS} FROM exception_grant WHERE employee_id = $1 ORDER BY start_date, exception_id`, [employeeId])).map(toRecord);
 }
 
-/**
- * The ids of a person and everyone below them in the org tree, as a SQL fragment selecting
- * `employee_id` (the actor's id is parameter `$n`).
- */
-export function subtreeSql(param: string): string {
-  return `(WITH RECURSIVE sub(employee_id, depth) AS (
-     SELECT ${param}::text, 0
-     UNION
-     SELECT e.employee_id, s.depth + 1 FROM employee e JOIN sub s ON e.manager_id = s.employee_id WHERE s.depth < 64
-   ) SELECT employee_id FROM sub)`;
-}
-
 export interface ExceptionFilter {
   employeeId?: string;
+  employeeIds?: readonly string[];
   /** Only the people in this person's subtree (themself included). */
   subtreeOf?: string;
   statuses?: readonly ExceptionStatus[];
@@ -83,8 +73,9 @@ export interface ExceptionFilter {
 }
 
 export async function listExceptions(db: Db, f: ExceptionFilter): Promise<ExceptionRecord[]> {
-  const { where, params, p } = sqlFilter();
+  const { where, clause, params, p } = sqlFilter();
   if (f.employeeId !== undefined) where.push(`employee_id = ${p(f.employeeId)}`);
+  if (f.employeeIds !== undefined) where.push(`employee_id = ANY(${p(f.employeeIds)}::text[])`);
   if (f.subtreeOf !== undefined) where.push(`employee_id IN ${subtreeSql(p(f.subtreeOf))}`);
   if (f.statuses && f.statuses.length > 0) where.push(`status = ANY(${p(f.statuses)}::text[])`);
   if (f.activeOn !== undefined) {
@@ -92,7 +83,7 @@ export async function listExceptions(db: Db, f: ExceptionFilter): Promise<Except
     where.push(`start_date <= ${d}::date AND end_date >= ${d}::date AND (status = 'approved' OR (status = 'revoked' AND revoked_from > ${d}::date))`);
   }
   const rows = await db.query<Row>(
-    `SELECT ${COLUMNS} FROM exception_grant ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+    `SELECT ${COLUMNS} FROM exception_grant ${clause()}
      ORDER BY employee_id, start_date, exception_id LIMIT ${Math.max(1, Math.min(f.limit ?? 10_000, 100_000))}`,
     params,
   );

@@ -64,3 +64,15 @@ export async function deleteRoleGrant(db: Db, id: string, role: Role): Promise<b
   const r = await db.run('DELETE FROM role_grant WHERE employee_id = $1 AND role = $2', [id, role]);
   return r.rowCount > 0;
 }
+
+/**
+ * The ids of a person and everyone below them in the org tree, as a SQL fragment selecting
+ * `employee_id` (the actor's id is parameter `$n`).
+ */
+export function subtreeSql(param: string): string {
+  return `(WITH RECURSIVE sub(employee_id, depth) AS (
+     SELECT ${param}::text, 0
+     UNION
+     SELECT e.employee_id, s.depth + 1 FROM employee e JOIN sub s ON e.manager_id = s.employee_id WHERE s.depth < 64
+   ) SELECT employee_id FROM sub)`;
+}

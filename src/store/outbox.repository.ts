@@ -154,14 +154,6 @@ export async function cancelOutbox(tx: Db, dedupeKeys: readonly string[], at: Da
   return res.rowCount;
 }
 
-/** The dedupe keys among these that exist, with their status. */
-export async function outboxStatusByKey(db: Db, dedupeKeys: readonly string[]): Promise<Map<string, OutboxStatus>> {
-  if (dedupeKeys.length === 0) return new Map();
-  const rows = await db.query<{ dedupe_key: string; status: OutboxStatus }>(
-    `SELECT dedupe_key, status FROM outbox WHERE dedupe_key = ANY($1::text[])`, [dedupeKeys]);
-  return new Map(rows.map((r) => [r.dedupe_key, r.status]));
-}
-
 /** Dedupe keys of undelivered messages (pending or failed) of a kind, matching a LIKE pattern. */
 export async function undeliveredKeys(db: Db, kind: string, likePattern: string): Promise<string[]> {
   const rows = await db.query<{ dedupe_key: string }>(
@@ -249,14 +241,14 @@ export interface OutboxFilter {
 
 /** Messages matching a filter, newest first. */
 export async function findOutbox(db: Db, f: OutboxFilter = {}): Promise<OutboxMessage[]> {
-  const { where, params, add } = sqlFilter();
+  const { clause, params, add } = sqlFilter();
   if (f.status !== undefined) add('status = ?', f.status);
   if (f.kind !== undefined) add('kind = ?', f.kind);
   if (f.recipientId !== undefined) add('recipient_id = ?', f.recipientId);
   if (f.keyPrefix !== undefined) add('starts_with(dedupe_key, ?)', f.keyPrefix);
   params.push(f.limit ?? 100);
   const rows = await db.query<Row>(
-    `SELECT ${COLUMNS} FROM outbox ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT $${params.length}`,
+    `SELECT ${COLUMNS} FROM outbox ${clause()} ORDER BY id DESC LIMIT $${params.length}`,
     params,
   );
   return rows.map(toMessage);

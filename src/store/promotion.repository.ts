@@ -1,5 +1,7 @@
 /** Promotion nominations: inserted pending, decided once (the row is never changed after). */
 import type { Db } from './db.js';
+import { sqlFilter } from './sql-filter.js';
+import { subtreeSql } from './org.repository.js';
 import type { LocalDate } from '../engine/dates.js';
 import type { ApprovalRule, PromotionStatus, StandingEvidence } from '../engine/promotion.js';
 
@@ -107,25 +109,21 @@ export async function decidePromotionRow(tx: Db, employeeId: string, promotionId
 export interface PromotionFilter {
   status?: PromotionStatus;
   employeeIds?: readonly string[];
+  /** Only the people in this person's subtree (themself included). */
+  subtreeOf?: string;
   limit?: number;
 }
 
 /** Nominations, newest first. */
 export async function listPromotionRows(db: Db, f: PromotionFilter): Promise<PromotionRecord[]> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  if (f.status) {
-    params.push(f.status);
-    where.push(`status = $${params.length}`);
-  }
-  if (f.employeeIds) {
-    params.push(f.employeeIds);
-    where.push(`employee_id = ANY($${params.length}::text[])`);
-  }
-  params.push(f.limit ?? 10_000);
+  const { where, clause, params, p } = sqlFilter();
+  if (f.status) where.push(`status = ${p(f.status)}`);
+  if (f.employeeIds) where.push(`employee_id = ANY(${p(f.employeeIds)}::text[])`);
+  if (f.subtreeOf !== undefined) where.push(`employee_id IN ${subtreeSql(p(f.subtreeOf))}`);
+  const limit = p(f.limit ?? 10_000);
   const rows = await db.query<Row>(
-    `SELECT ${COLUMNS} FROM promotion ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-     ORDER BY nominated_at DESC, length(promotion_id) DESC, promotion_id DESC LIMIT $${params.length}`,
+    `SELECT ${COLUMNS} FROM promotion ${clause()}
+     ORDER BY nominated_at DESC, length(promotion_id) DESC, promotion_id DESC LIMIT ${limit}`,
     params,
   );
   return rows.map(toRecord);

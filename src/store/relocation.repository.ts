@@ -3,7 +3,7 @@ import { sqlFilter } from './sql-filter.js';
 import type { Db } from './db.js';
 import type { LocalDate } from '../engine/dates.js';
 import type { RelocationCase, RelocationStatus } from '../engine/relocation.js';
-import { subtreeSql } from './exception.repository.js';
+import { subtreeSql } from './org.repository.js';
 
 export interface RelocationRecord extends RelocationCase {
   assignedAt: string | null;
@@ -79,12 +79,12 @@ export interface RelocationFilter {
 }
 
 export async function listRelocations(db: Db, f: RelocationFilter): Promise<RelocationRecord[]> {
-  const { where, params, p } = sqlFilter();
+  const { where, clause, params, p } = sqlFilter();
   if (f.employeeId !== undefined) where.push(`employee_id = ${p(f.employeeId)}`);
   if (f.subtreeOf !== undefined) where.push(`employee_id IN ${subtreeSql(p(f.subtreeOf))}`);
   if (f.statuses && f.statuses.length > 0) where.push(`status = ANY(${p(f.statuses)}::text[])`);
   if (f.overdueOn !== undefined) where.push(`status IN ('assigned', 'accepted', 'overdue') AND deadline < ${p(f.overdueOn)}::date`);
-  const rows = await db.query<Row>(`SELECT ${COLUMNS} FROM relocation ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY deadline, employee_id`, params);
+  const rows = await db.query<Row>(`SELECT ${COLUMNS} FROM relocation ${clause()} ORDER BY deadline, employee_id`, params);
   return rows.map(toRecord);
 }
 

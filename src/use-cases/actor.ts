@@ -21,13 +21,6 @@ export async function resolveActor(deps: Deps, id: string | undefined | null): P
   return { id, kind: 'person', roles: await rolesOf(deps.db, id) };
 }
 
-/** Refuses the operator where a person's decision is needed (approvals, warnings, …). */
-export function requirePerson(actor: Actor, what: string): void {
-  if (actor.kind !== 'person') {
-    throw new HubdayError('forbidden', `${what} is a person's decision: say who you are with --as EMPLOYEE_ID (or set HUBDAY_ACTOR)`, [], 'actor_required');
-  }
-}
-
 /** The person's management chain, or not_found. */
 export async function chainOf(db: Db, employeeId: string): Promise<Chain> {
   const chain = await managementChain(db, employeeId);
@@ -44,10 +37,14 @@ export async function authorizeView(deps: Deps, actor: Actor, employeeId: string
   if (!canViewAttendance(actor, chain)) {
     throw new HubdayError('forbidden', `${actor.id} may not read ${employeeId}'s attendance: only the person, their management chain and HR may`, [], 'not_in_reporting_line');
   }
-  if (isReadOfAnother(actor, employeeId)) {
-    await deps.db.transaction((tx) => appendAuditEntries(tx, [{ actor: actor.id, action: 'attendance.viewed', subject: employeeId, after: { view: what } }], deps.clock.now()));
-  }
+  await auditReads(deps, actor, [employeeId], what);
   return chain;
+}
+
+/** Records the actor's reads of other people's attendance (`attendance.viewed`, one entry per person read). */
+export async function auditReads(deps: Deps, actor: Actor, employeeIds: readonly string[], view: string): Promise<void> {
+  const drafts = [...new Set(employeeIds)].filter((id) => isReadOfAnother(actor, id)).map((id) => ({ actor: actor.id, action: 'attendance.viewed', subject: id, after: { view } }));
+  if (drafts.length > 0) await deps.db.transaction((tx) => appendAuditEntries(tx, drafts, deps.clock.now()));
 }
 
 /**

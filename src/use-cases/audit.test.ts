@@ -1,20 +1,16 @@
 /** The audit log in the store: written with the changes, verified, tampered with by SQL, read back. */
 import assert from 'node:assert/strict';
 import { forEachStore } from '../testing/stores.js';
-import { writeFixtures } from '../testing/fixtures.js';
+import { refused, setUpEvaluatedCompany } from '../testing/workflows.js';
 import { migrate } from '../store/migrate.js';
 import type { Db } from '../store/db.js';
 import { fixedClock, type Deps } from './deps.js';
-import { importFile } from './import-file.js';
-import { applyPolicy } from './apply-policy.js';
-import { evaluateWeeks } from './evaluate-weeks.js';
 import { verifyAudit, showAudit } from './audit-log.js';
 import { resolveActor } from './actor.js';
 import { grantRole } from './roles.js';
 import { viewCompliance, viewTeam } from './view-attendance.js';
 import { getMyView, exportPerson } from './person.js';
 import { appendAuditEntries, findAuditEntries } from '../store/audit.repository.js';
-import { HubdayError } from '../errors.js';
 import { OPERATOR } from '../engine/org.js';
 import type { LocalDate, IsoWeek } from '../engine/dates.js';
 
@@ -24,23 +20,7 @@ function depsOf(db: Db): Deps {
   return { db, clock: fixedClock('2026-11-30T12:00:00Z'), log: () => undefined };
 }
 
-async function company(db: Db): Promise<Deps> {
-  await migrate(db);
-  const deps = depsOf(db);
-  const fx = writeFixtures();
-  await importFile(deps, { kind: 'offices', file: fx.offices });
-  await importFile(deps, { kind: 'holidays', file: fx.holidays });
-  await importFile(deps, { kind: 'employees', file: fx.employees });
-  await importFile(deps, { kind: 'leave', file: fx.leave });
-  await importFile(deps, { kind: 'badges', file: fx.badges });
-  await applyPolicy(deps, { file: fx.policy });
-  await evaluateWeeks(deps, { from: d('2026-11-16'), to: d('2026-11-29') });
-  return deps;
-}
-
-async function refused(p: Promise<unknown>, reason: string): Promise<void> {
-  await assert.rejects(p, (e: unknown) => e instanceof HubdayError && e.reason === reason);
-}
+const company = (db: Db): Promise<Deps> => setUpEvaluatedCompany(db);
 
 forEachStore('every import and policy is audited, and the untouched chain verifies', async (_t, db) => {
   const deps = await company(db);

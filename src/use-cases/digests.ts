@@ -21,7 +21,10 @@ import {
   type DigestManager, type DigestSubject,
 } from '../engine/digest.js';
 import { listPolicies } from '../store/policy.repository.js';
-import { managersAboveOutOfCompliance, outOfComplianceWithHistory, recordsOfWeek } from '../store/digest.repository.js';
+import {
+  clearStaleDigests, managersAboveOutOfCompliance, markDigestsStale, outOfComplianceWithHistory, recordsOfWeek, staleDigestWeeks, weekHasDigests,
+} from '../store/digest.repository.js';
+import type { EvaluatedWeeks } from './after-evaluation.js';
 import { cancelOutbox, enqueueOutboxMessages, undeliveredKeys, type OutboxDraft } from '../store/outbox.repository.js';
 import { audited } from './actor.js';
 import { HubdayError } from '../errors.js';
@@ -53,7 +56,8 @@ const emptySummary = (): DigestRunSummary => ({
 });
 
 /**
- * Builds the week's digests from the stored records and writes them to the outbox, in `tx`.
+ * Builds the week's digests from the stored records and writes them to the outbox, in `tx`
+ * (the week is no longer marked stale).
  * Two reads for the whole week (people out with their recent weeks, everyone above them), one
  * write per 500 digests, one for cancellations.
  */
@@ -91,15 +95,11 @@ export async function writeDigestsOfWeek(tx: Db, deps: Deps, monday: LocalDate):
   const wanted = new Set(drafts.map((d) => d.dedupeKey));
   const stale = (await undeliveredKeys(tx, DIGEST_KIND, `digest:%:${week}`)).filter((k) => !wanted.has(k));
   const cancelled = await cancelOutbox(tx, stale, at);
+  await clearStaleDigests(tx, monday);
   return {
     week, weekStart: monday, out: out.length, digests: digests.length, enqueued: r.inserted, refreshed: r.refreshed, unchanged: r.kept,
     cancelled, withoutEmail,
   };
-}
-
-export interface EvaluatedRun {
-  mondays: readonly LocalDate[];
-  employeeIds?: readonly string[];
 }
 
 /**
@@ -107,21 +107,19 @@ export interface EvaluatedRun {
  * (see digestWeekOf). The whole week is digested whatever employees the run touched, because a
  * manager's digest lists all their reports out of compliance, not only those just re-evaluated.
  */
-export async function enqueueDigests(tx: Db, deps: Deps, run: EvaluatedRun): Promise<DigestRunSummary> {
+export async function enqueueDigests(tx: Db, deps: Deps, run: EvaluatedWeeks): Promise<DigestRunSummary> {
   const monday = digestWeekOf(run.mondays, deps.clock.today());
   if (monday === null) return emptySummary();
   if (run.employeeIds !== undefined) {
     // A partial re-evaluation (late events, a workflow step) touches a few people, but rebuilding
     // the week's digests reads everyone out of compliance. When the week already has digests,
     // mark it instead: they are rebuilt once, just before the next delivery (refreshStaleDigests).
-    const has = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM outbox WHERE dedupe_key LIKE $1`, [`digest:%:${isoWeekOf(monday)}`]);
-    if (Number(has[0]!.n) > 0) {
-      await tx.query('INSERT INTO digest_refresh (week_start) VALUES ($1::date) ON CONFLICT (week_start) DO NOTHING', [monday]);
+    if (await weekHasDigests(tx, isoWeekOf(monday))) {
+      await markDigestsStale(tx, monday);
       return { ...emptySummary(), week: isoWeekOf(monday), weekStart: monday };
     }
   }
   const s = await writeDigestsOfWeek(tx, deps, monday);
-  await tx.query('DELETE FROM digest_refresh WHERE week_start = $1::date', [monday]);
   deps.log(describeDigestRun(s));
   return s;
 }
@@ -132,14 +130,9 @@ export async function enqueueDigests(tx: Db, deps: Deps, run: EvaluatedRun): Pro
  * before it claims messages.
  */
 export async function refreshStaleDigests(deps: Deps): Promise<DigestRunSummary[]> {
-  const weeks = await deps.db.query<{ week_start: string }>('SELECT week_start FROM digest_refresh ORDER BY week_start');
   const out: DigestRunSummary[] = [];
-  for (const { week_start } of weeks) {
-    out.push(await deps.db.transaction(async (tx) => {
-      const s = await writeDigestsOfWeek(tx, deps, week_start as LocalDate);
-      await tx.query('DELETE FROM digest_refresh WHERE week_start = $1::date', [week_start]);
-      return s;
-    }));
+  for (const monday of await staleDigestWeeks(deps.db)) {
+    out.push(await deps.db.transaction((tx) => writeDigestsOfWeek(tx, deps, monday)));
     deps.log(describeDigestRun(out[out.length - 1]!));
   }
   return out;
@@ -180,7 +173,6 @@ export async function enqueueDigestsForWeek(deps: Deps, actor: Actor, input: { w
       throw new HubdayError('conflict', `week ${input.week} has not been evaluated: run hubday evaluate --from ${input.monday} --to ${sunday} first`, [], 'week_not_evaluated');
     }
     const s = await writeDigestsOfWeek(tx, deps, input.monday);
-    await tx.query('DELETE FROM digest_refresh WHERE week_start = $1::date', [input.monday]);
     audit({
       actor: actor.id, action: 'digest.enqueued', subject: `week:${input.week}`, entity: null,
       after: { week: input.week, digests: s.digests, enqueued: s.enqueued, refreshed: s.refreshed, unchanged: s.unchanged, cancelled: s.cancelled, withoutEmail: s.withoutEmail.length },

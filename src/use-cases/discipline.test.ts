@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { forEachStore } from '../testing/stores.js';
 import { writeFixtures } from '../testing/fixtures.js';
-import { badgesCsv } from '../testing/workflows.js';
+import { badgesCsv, refused } from '../testing/workflows.js';
 import { migrate } from '../store/migrate.js';
 import type { Db } from '../store/db.js';
 import { fixedClock, type Deps } from './deps.js';
@@ -14,8 +14,7 @@ import { resolveActor } from './actor.js';
 import { insertRoleGrant } from '../store/org.repository.js';
 import { findAuditEntries, readAuditPage } from '../store/audit.repository.js';
 import { verifyChain } from '../audit/chain.js';
-import { HubdayError } from '../errors.js';
-import { addDays, type LocalDate } from '../engine/dates.js';
+import { type LocalDate } from '../engine/dates.js';
 import { acknowledge, clearReview, closeCase, escalate, hrReview, listCases, refuseAcknowledgement, showCase, warn } from './discipline.js';
 
 const d = (s: string) => s as LocalDate;
@@ -68,17 +67,6 @@ async function setUp(db: Db) {
   await insertRoleGrant(db, 'H2', 'hr', 'operator');
   const as = (id: string) => resolveActor(deps, id);
   return { deps, fx, as };
-}
-
-async function refused(p: Promise<unknown>, reason: string): Promise<HubdayError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof HubdayError, String(e));
-    assert.equal(e.reason, reason, e.message);
-    return e;
-  }
-  assert.fail(`expected a refusal (${reason})`);
 }
 
 forEachStore('discipline: verbal, written, HR review, termination eligibility — each refused until its preconditions hold', async (_t, db) => {

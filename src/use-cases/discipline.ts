@@ -13,7 +13,7 @@ import type { Deps } from './deps.js';
 import type { Db } from '../store/db.js';
 import { HubdayError, refusedError } from '../errors.js';
 import { type LocalDate, dayNumber } from '../engine/dates.js';
-import { canViewAttendance, isHr, type Actor } from '../engine/org.js';
+import { canViewAttendance, seesEveryone, type Actor } from '../engine/org.js';
 import { standingWindow } from '../engine/standing.js';
 import { standingEvidence } from '../engine/promotion.js';
 import {
@@ -22,15 +22,17 @@ import {
   type ResolutionCheck, type StepEvidence, type StepName,
 } from '../engine/discipline.js';
 import type { Refusal } from '../engine/refusal.js';
-import { audited, chainOf } from './actor.js';
-import { auditReads, isEmployed, loadSubjects, openDisputeWeeks, standingSummary, type Subject } from './promotions.js';
+import { auditReads, audited, chainOf } from './actor.js';
+import { isEmployed, loadSubjects, openDisputeWeeks, standingSummary, type Subject } from './promotions.js';
 import { readWeeklyRecords } from '../store/compliance.repository.js';
 import { appendAuditEntries } from '../store/audit.repository.js';
 import {
-  caseState, clearReviewRow, closeCaseRow, flagChangedEvidence, getCase, insertCase, insertStep, listCaseRows, openCaseOf, recordAck, recordHrReview,
+  caseState, clearReviewRow, closeCaseRow, flagChangedEvidence, getCase, insertCase, insertStep, lastClosedOn, listCaseRows, openCaseOf, recordAck, recordHrReview,
   type CaseRecord,
 } from '../store/discipline.repository.js';
 import type { EvaluatedWeeks } from './after-evaluation.js';
+import { listExceptions } from '../store/exception.repository.js';
+import { effectiveRange } from '../engine/exceptions.js';
 
 // ---------------------------------------------------------------------------------------------
 // Evidence
@@ -64,22 +66,14 @@ async function loadContexts(db: Db, employeeIds: readonly string[], today: Local
   for (const d of lastStepOn.values()) if (d < from) from = d;
   const records = await readWeeklyRecords(db, employeeIds, from, today);
   const disputes = await openDisputeWeeks(db, employeeIds);
-  const exceptions = await db.query<{ employee_id: string; exception_id: string; kind: string; end_date: string }>(
-    // In force today: approved, or revoked from a later day (as evaluation reads them).
-    `SELECT DISTINCT ON (employee_id) employee_id, exception_id, kind,
-            (CASE WHEN status = 'revoked' THEN LEAST(end_date, revoked_from - 1) ELSE end_date END)::text AS end_date
-     FROM exception_grant
-     WHERE (status = 'approved' OR (status = 'revoked' AND revoked_from > $1::date))
-       AND start_date <= $1::date AND end_date >= $1::date AND employee_id = ANY($2::text[])
-     ORDER BY employee_id, end_date DESC`,
-    [today, employeeIds],
-  );
-  const closed = await db.query<{ employee_id: string; d: string }>(
-    `SELECT employee_id, max(closed_on) AS d FROM discipline_case WHERE stage = 'closed' AND employee_id = ANY($1::text[]) GROUP BY employee_id`,
-    [employeeIds],
-  );
-  const exceptionOf = new Map(exceptions.map((e) => [e.employee_id, { exceptionId: e.exception_id, kind: e.kind, endDate: e.end_date as LocalDate }]));
-  const closedOf = new Map(closed.map((c) => [c.employee_id, c.d as LocalDate]));
+  // In force today (as evaluation reads them): per person, the one that lasts longest.
+  const exceptionOf = new Map<string, { exceptionId: string; kind: string; endDate: LocalDate }>();
+  for (const x of await listExceptions(db, { employeeIds, activeOn: today, limit: 100_000 })) {
+    const endDate = effectiveRange(x)!.endDate;
+    const seen = exceptionOf.get(x.employeeId);
+    if (!seen || endDate > seen.endDate) exceptionOf.set(x.employeeId, { exceptionId: x.exceptionId, kind: x.kind, endDate });
+  }
+  const closedOf = await lastClosedOn(db, employeeIds);
   for (const [id, subject] of subjects) {
     const open = disputes.get(id);
     const weekInfo = new Map<LocalDate, { week: string; reason: string }>();
@@ -209,10 +203,7 @@ async function takeStep(deps: Deps, actor: Actor, employeeId: string, caseId: st
     if (caseId !== null) {
       record = await lockedCase(tx, caseId);
       employeeId = record.employeeId;
-    } else {
-      await chainOf(tx, employeeId);
-      record = await openCaseOf(tx, employeeId, true);
-    }
+    } else record = await openCaseOf(tx, employeeId, true);
     await requireInLine(tx, actor, employeeId, caseId);
     const state = record ? caseState(record) : newCase(employeeId);
     const ctx = await loadContext(tx, employeeId, today, state);
@@ -362,7 +353,11 @@ export interface ListCasesInput {
 export async function listCases(deps: Deps, actor: Actor, input: ListCasesInput = {}): Promise<CaseView[]> {
   const today = deps.clock.today();
   if (input.employeeId !== undefined) await chainOf(deps.db, input.employeeId);
-  const rows = await listCaseRows(deps.db, { employeeIds: input.employeeId !== undefined ? [input.employeeId] : undefined, open: input.open, needsReview: input.needsReview });
+  const rows = await listCaseRows(deps.db, {
+    employeeIds: input.employeeId !== undefined ? [input.employeeId] : undefined, open: input.open, needsReview: input.needsReview,
+    // Narrowed in SQL to what a manager may see, so that other people's rows never fill the limit.
+    subtreeOf: seesEveryone(actor) || input.employeeId !== undefined ? undefined : actor.id,
+  });
   const ids = [...new Set(rows.map((r) => r.employeeId))];
   const lastStepOn = new Map<string, LocalDate>();
   for (const r of rows) {
@@ -375,7 +370,8 @@ export async function listCases(deps: Deps, actor: Actor, input: ListCasesInput 
     const s = subjects.get(id);
     return s !== undefined && canViewAttendance(actor, s.chain);
   });
-  const openIds = visibleIds.filter((id) => rows.some((r) => r.employeeId === id && r.stage !== 'closed'));
+  const withOpenCase = new Set(rows.filter((r) => r.stage !== 'closed').map((r) => r.employeeId));
+  const openIds = visibleIds.filter((id) => withOpenCase.has(id));
   const contexts = await loadContexts(deps.db, openIds, today, lastStepOn);
   const visible = new Set(visibleIds);
   const views = rows.filter((r) => visible.has(r.employeeId)).map((r) => {
@@ -385,11 +381,6 @@ export async function listCases(deps: Deps, actor: Actor, input: ListCasesInput 
   });
   await auditReads(deps, actor, views.map((v) => v.employeeId), 'discipline list');
   return views;
-}
-
-/** Who may see the HR queue of flagged cases: HR and the operator see all; others their subtree. */
-export function seesAllCases(actor: Actor): boolean {
-  return actor.kind === 'operator' || isHr(actor);
 }
 
 // ---------------------------------------------------------------------------------------------

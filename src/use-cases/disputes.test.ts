@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { forEachStore } from '../testing/stores.js';
 import { EMPLOYEES_CSV } from '../testing/fixtures.js';
 import type { Db } from '../store/db.js';
-import { type Deps } from './deps.js';
 import { resolveActor } from './actor.js';
 import { viewCompliance } from './view-attendance.js';
 import { presentWeeklyRecord } from '../presenters/records.js';

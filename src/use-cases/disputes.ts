@@ -9,7 +9,8 @@
 import type { Deps } from './deps.js';
 import type { Db } from '../store/db.js';
 import { type LocalDate, mondayOf } from '../engine/dates.js';
-import { type Actor, hasRole } from '../engine/org.js';
+import { type Actor, seesEveryone } from '../engine/org.js';
+import { employedOn } from '../engine/compliance.js';
 import {
   type DisputeStatus, type Outage, cancelOutage as cancelOutageRule, declareOutage as declareOutageRule, openDispute as openRule,
   resolveDispute as resolveRule, reviewRefusal, withdrawDispute as withdrawRule,
@@ -64,7 +65,7 @@ export async function openDispute(deps: Deps, actor: Actor, input: OpenDisputeIn
   if (!(await officeIds(deps.db)).has(input.officeId)) throw new HubdayError('not_found', `no office ${input.officeId}`);
   const today = deps.clock.today();
   // Cheap refusals first (who, when), so that the presence computation runs only for a real claim.
-  const employed = input.day >= employee.hireDate && (employee.terminationDate === null || input.day <= employee.terminationDate);
+  const employed = employedOn(employee, input.day);
   const claim = { employeeId: input.employeeId, day: input.day, officeId: input.officeId, reason: input.reason, otherReviewer: !!input.otherReviewer };
   orThrow(openRule(claim, actor, { today, presentSource: null, openDispute: null, employed }, ''));
   const presentSource = await presenceOn(deps, input.employeeId, input.day);
@@ -154,7 +155,7 @@ export interface ListDisputesInput {
 export async function listDisputesFor(deps: Deps, actor: Actor, input: ListDisputesInput = {}): Promise<DisputeView[]> {
   const statuses = input.open || input.toReview ? (['open'] as DisputeStatus[]) : input.statuses;
   if (input.employeeId !== undefined) await authorizeView(deps, actor, input.employeeId, 'disputes');
-  const everyone = actor.kind !== 'person' || hasRole(actor, 'hr');
+  const everyone = seesEveryone(actor);
   const rows = await listDisputes(deps.db, { employeeId: input.employeeId, subtreeOf: everyone || input.employeeId !== undefined ? undefined : actor.id, statuses });
   if (!input.toReview) return rows.map(toView);
   const out: DisputeView[] = [];

@@ -7,10 +7,10 @@
 import type { Deps } from './deps.js';
 import type { Db } from '../store/db.js';
 import { type LocalDate, addDays, mondayOf } from '../engine/dates.js';
-import type { Actor, Chain } from '../engine/org.js';
+import { seesEveryone, type Actor, type Chain } from '../engine/org.js';
 import type { Employee, Policy, Relocation } from '../engine/types.js';
 import { POLICY_DEFAULTS, DEFAULT_EXCEPTIONS, resolvePolicy } from '../engine/policy.js';
-import { relocationInForce } from '../engine/compliance.js';
+import { scopeSubjectOf } from '../engine/compliance.js';
 import {
   type ExceptionCase, type ExceptionEffect, type ExceptionStatus, type ExceptionVisibility,
   approverRuleOf, approverText, decideException as decideRule, dueForExpiryNotice, effectiveRange, exceptionVisibility,
@@ -53,16 +53,10 @@ export async function loadPolicyFacts(deps: Deps, employeeIds: readonly string[]
 /** The policy that governs the employee's week containing `date` (relocation considered), or null. */
 export function governingPolicy(facts: PolicyFacts, employee: Employee, date: LocalDate): Policy | null {
   const monday = mondayOf(date);
-  const relocation = facts.relocations.get(employee.employeeId) ?? null;
-  const relocated = relocationInForce(relocation, monday);
-  return resolvePolicy(facts.policies, {
-    org: employee.org, level: employee.level, jobFamily: employee.jobFamily,
-    homeOfficeId: relocated ? relocation!.targetOfficeId : employee.homeOfficeId,
-    arrangement: relocated && employee.arrangement === 'remote' ? 'hybrid' : employee.arrangement,
-  }, monday);
+  return resolvePolicy(facts.policies, scopeSubjectOf(employee, facts.relocations.get(employee.employeeId) ?? null, monday), monday);
 }
 
-export async function policyFor(deps: Deps, employee: Employee, date: LocalDate): Promise<Policy | null> {
+async function policyFor(deps: Deps, employee: Employee, date: LocalDate): Promise<Policy | null> {
   return governingPolicy(await loadPolicyFacts(deps, [employee.employeeId]), employee, date);
 }
 
@@ -155,7 +149,6 @@ export async function requestException(deps: Deps, actor: Actor, input: RequestE
   };
   const problems = requestProblems(request);
   if (problems.length > 0) throw new HubdayError('invalid_usage', problems.map((p) => p.message).join('; '), [], problems[0]!.reason);
-  await employeeOrNotFound(deps.db, input.employeeId);
   const chain = await chainOf(deps.db, input.employeeId);
   return audited(deps, async (tx, audit) => {
     const existing = await exceptionsOfEmployee(tx, input.employeeId);
@@ -274,7 +267,7 @@ export async function listExceptionsFor(deps: Deps, actor: Actor, input: ListExc
     await authorizeView(deps, actor, input.employeeId, 'exceptions');
     rows = await listExceptions(deps.db, { employeeId: input.employeeId, statuses, activeOn: input.active ? today : undefined });
   } else {
-    const everyone = actor.kind !== 'person' || actor.roles.includes('hr');
+    const everyone = seesEveryone(actor);
     rows = await listExceptions(deps.db, { subtreeOf: everyone ? undefined : actor.id, statuses, activeOn: input.active ? today : undefined });
   }
   return rows.map((x) => toView(x, 'summary', today));

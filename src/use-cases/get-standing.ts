@@ -4,7 +4,7 @@ import { type LocalDate } from '../engine/dates.js';
 import type { Standing } from '../engine/types.js';
 import { computeStanding, standingWindow } from '../engine/standing.js';
 import { resolvePolicy, DEFAULT_STANDING } from '../engine/policy.js';
-import { relocationInForce } from '../engine/compliance.js';
+import { scopeSubjectOf } from '../engine/compliance.js';
 import { getEmployee } from '../store/employee.repository.js';
 import { listPolicies } from '../store/policy.repository.js';
 import { relocationsByEmployee } from '../store/hr.repository.js';
@@ -18,14 +18,7 @@ export async function getStanding(deps: Deps, opts: { employeeId: string; asOf?:
   // The standing parameters are those of the policy that judges the window's latest week.
   const lastMonday = standingWindow(asOf, 1).mondays[0]!;
   const relocation = (await relocationsByEmployee(deps.db, [employee.employeeId])).get(employee.employeeId) ?? null;
-  const relocated = relocationInForce(relocation, lastMonday);
-  const policy = resolvePolicy(await listPolicies(deps.db), {
-    org: employee.org,
-    level: employee.level,
-    jobFamily: employee.jobFamily,
-    homeOfficeId: relocated ? relocation!.targetOfficeId : employee.homeOfficeId,
-    arrangement: relocated && employee.arrangement === 'remote' ? 'hybrid' : employee.arrangement,
-  }, lastMonday);
+  const policy = resolvePolicy(await listPolicies(deps.db), scopeSubjectOf(employee, relocation, lastMonday), lastMonday);
   const params = policy?.standing ?? DEFAULT_STANDING;
   const { mondays } = standingWindow(asOf, params.windowWeeks);
   const weeks = (await weeklyRecordsFor(deps, [employee.employeeId], mondays)).get(employee.employeeId) ?? [];

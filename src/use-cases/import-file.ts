@@ -67,10 +67,7 @@ interface Lined<T> {
 class Rejects {
   private out: WriteStream | null = null;
   count = 0;
-  constructor(
-    private readonly path: string | undefined,
-    private readonly file: string,
-  ) {}
+  constructor(private readonly path: string | undefined) {}
   /** The file's header as read (trimmed): the columns of the rejects file. */
   header: string[] = [];
   setHeader(h: string[]): void {
@@ -192,7 +189,7 @@ async function existingIds(db: Db, table: 'employee' | 'office'): Promise<Set<st
 }
 
 export async function importFile(deps: Deps, opts: ImportOptions): Promise<ImportSummary> {
-  const rejects = new Rejects(opts.skipInvalid, opts.file);
+  const rejects = new Rejects(opts.skipInvalid);
   let ok = false;
   try {
     const summary = await runImport(deps, opts, rejects);

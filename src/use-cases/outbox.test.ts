@@ -7,6 +7,7 @@ import { deleteBadgeEvents } from '../store/badge.repository.js';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startSmtp, startWebhook } from '../testing/mail-servers.js';
+import { refused } from '../testing/workflows.js';
 import { forEachStore } from '../testing/stores.js';
 import { writeFixtures } from '../testing/fixtures.js';
 import { migrate } from '../store/migrate.js';
@@ -20,7 +21,6 @@ import { enqueueDigestsForWeek, DIGEST_KIND } from './digests.js';
 import { deliverOutbox, backoffMs, type SmtpConfig } from './deliver-outbox.js';
 import { enqueueOutbox, findOutbox, countOutboxByStatus, type OutboxDraft } from '../store/outbox.repository.js';
 import { OPERATOR, type Actor } from '../engine/org.js';
-import { HubdayError } from '../errors.js';
 import type { IsoWeek, LocalDate } from '../engine/dates.js';
 
 const d = (s: string) => s as LocalDate;
@@ -147,11 +147,11 @@ forEachStore('digests: indirect reach per policy, refresh and withdrawal before 
   assert.equal((await findOutbox(db, { keyPrefix: 'digest:' })).filter((m) => m.dedupeKey.endsWith('2026-W47')).length, s.enqueued);
   const audit = await db.query<{ action: string; subject: string }>(`SELECT action, subject FROM audit_entry WHERE action = 'digest.enqueued'`);
   assert.deepEqual(audit.map((a) => a.subject), ['week:2026-W47', 'week:2026-W47']);
-  await expectRefusal(enqueueDigestsForWeek(deps, OPERATOR, { week: '2026-W49' as IsoWeek, monday: d('2026-11-30') }), 'conflict', 'week_not_complete');
-  await expectRefusal(enqueueDigestsForWeek(deps, OPERATOR, { week: '2026-W40' as IsoWeek, monday: d('2026-09-28') }), 'conflict', 'week_not_evaluated');
+  await refused(enqueueDigestsForWeek(deps, OPERATOR, { week: '2026-W49' as IsoWeek, monday: d('2026-11-30') }), 'week_not_complete', 'conflict');
+  await refused(enqueueDigestsForWeek(deps, OPERATOR, { week: '2026-W40' as IsoWeek, monday: d('2026-09-28') }), 'week_not_evaluated', 'conflict');
   const e100: Actor = { id: 'E100', kind: 'person', roles: [] };
-  await expectRefusal(enqueueDigestsForWeek(deps, e100, w47), 'forbidden', 'not_admin_or_hr');
-  await expectRefusal(deliverOutbox(deps, e100, { smtp: smtpAt(1) }), 'forbidden', 'not_admin_or_hr');
+  await refused(enqueueDigestsForWeek(deps, e100, w47), 'not_admin_or_hr', 'forbidden');
+  await refused(deliverOutbox(deps, e100, { smtp: smtpAt(1) }), 'not_admin_or_hr', 'forbidden');
 });
 
 forEachStore('delivery: a rejecting or absent SMTP server → failed with backoff, then sent once; dead after the last attempt; signed webhook', async (_t, db) => {
@@ -229,18 +229,6 @@ forEachStore('delivery: a rejecting or absent SMTP server → failed with backof
     await smtp2.close();
   }
 });
-
-async function expectRefusal(p: Promise<unknown>, code: string, reason: string): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof HubdayError, String(e));
-    assert.equal(e.code, code, e.message);
-    assert.equal(e.reason, reason, e.message);
-    return;
-  }
-  assert.fail(`expected a refusal ${reason}`);
-}
 
 forEachStore('a partial re-evaluation marks the week; its digests are rebuilt just before delivery', async (_t, db) => {
   const { deps, clock } = await setup(db);

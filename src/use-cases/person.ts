@@ -1,7 +1,8 @@
 /**
  * The person's own view (`hubday me`) and the export of everything held about one person
- * (`hubday export-person`). Both read the workflow tables generically — every table that carries
- * `employee_id` — so a new workflow's records show up here without a change.
+ * (`hubday export-person`). The export reads every table that carries `employee_id` (found in the
+ * catalog), so a new workflow's records show up there without a change; `me` shows the workflow
+ * tables listed in WORKFLOW_TABLES (add a new workflow's table there).
  */
 import type { Deps } from './deps.js';
 import type { Db } from '../store/db.js';
@@ -23,6 +24,8 @@ const WORKFLOW_TABLES: readonly { table: string; label: string }[] = [
   { table: 'dispute', label: 'disputes' },
   { table: 'promotion', label: 'promotions' },
   { table: 'discipline_case', label: 'discipline cases' },
+  { table: 'discipline_step', label: 'discipline steps' },
+  { table: 'attestation', label: 'attested days' },
 ];
 
 export interface AccessRecord {

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { forEachStore } from '../testing/stores.js';
 import { writeFixtures } from '../testing/fixtures.js';
-import { badgesCsv } from '../testing/workflows.js';
+import { badgesCsv, refused as refusedWith } from '../testing/workflows.js';
 import { migrate } from '../store/migrate.js';
 import type { Db } from '../store/db.js';
 import { fixedClock, type Deps } from './deps.js';
@@ -15,7 +15,7 @@ import { findAuditEntries } from '../store/audit.repository.js';
 import { verifyChain } from '../audit/chain.js';
 import { readAuditPage } from '../store/audit.repository.js';
 import { HubdayError } from '../errors.js';
-import { addDays, type LocalDate } from '../engine/dates.js';
+import { type LocalDate } from '../engine/dates.js';
 import { approvePromotion, denyPromotion, listPromotions, nominatePromotion, showPromotion, withdrawPromotion } from './promotions.js';
 
 const d = (s: string) => s as LocalDate;
@@ -67,16 +67,11 @@ async function setUp(db: Db): Promise<Deps> {
   return deps;
 }
 
+/** A refusal of a promotion step: always forbidden, a conflict or a usage error. */
 async function refused(p: Promise<unknown>, reason: string): Promise<HubdayError> {
-  try {
-    await p;
-  } catch (e) {
-    assert.ok(e instanceof HubdayError, String(e));
-    assert.equal(e.reason, reason, e.message);
-    assert.ok(e.code === 'forbidden' || e.code === 'conflict' || e.code === 'invalid_usage', e.code);
-    return e;
-  }
-  assert.fail(`expected a refusal (${reason})`);
+  const e = await refusedWith(p, reason);
+  assert.ok(e.code === 'forbidden' || e.code === 'conflict' || e.code === 'invalid_usage', e.code);
+  return e;
 }
 
 forEachStore('promotion: good standing is decided by the skip level or HR, never by the nominator; the record is final', async (_t, db) => {

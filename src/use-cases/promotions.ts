@@ -10,22 +10,21 @@ import type { Deps } from './deps.js';
 import type { Db } from '../store/db.js';
 import { HubdayError, refusedError } from '../errors.js';
 import { type LocalDate, mondayOf } from '../engine/dates.js';
-import { canViewAttendance, isHr, isReadOfAnother, type Actor, type Chain } from '../engine/org.js';
+import { canViewAttendance, seesEveryone, type Actor, type Chain } from '../engine/org.js';
 import type { Employee, Policy, StandingParams, DisciplineParams } from '../engine/types.js';
 import { resolvePolicy, DEFAULT_STANDING, DEFAULT_DISCIPLINE, POLICY_DEFAULTS } from '../engine/policy.js';
-import { relocationInForce } from '../engine/compliance.js';
+import { scopeSubjectOf } from '../engine/compliance.js';
 import { standingWindow } from '../engine/standing.js';
 import {
   approversOf, decide, mayDecide, nominate, ruleAtDecision, standingEvidence,
   type Approvers, type ApprovalRule, type EvidenceWeek, type Nomination, type PromotionStatus, type StandingEvidence,
 } from '../engine/promotion.js';
-import { audited, chainOf } from './actor.js';
+import { auditReads, audited, chainOf } from './actor.js';
 import { weeklyRecordsFor } from './weekly-records.js';
 import { getEmployees } from '../store/employee.repository.js';
 import { listPolicies } from '../store/policy.repository.js';
 import { relocationsByEmployee } from '../store/hr.repository.js';
 import { managementChains } from '../store/org.repository.js';
-import { appendAuditEntries } from '../store/audit.repository.js';
 import {
   decidePromotionRow, getPromotion, hasPendingPromotion, insertPromotion, listPromotionRows, type PromotionRecord,
 } from '../store/promotion.repository.js';
@@ -54,13 +53,7 @@ export async function loadSubjects(db: Db, ids: readonly string[], asOf: LocalDa
   const policies = await listPolicies(db);
   const lastMonday = standingWindow(asOf, 1).mondays[0]!;
   for (const e of employees) {
-    const relocation = relocations.get(e.employeeId) ?? null;
-    const relocated = relocationInForce(relocation, lastMonday);
-    const policy = resolvePolicy(policies, {
-      org: e.org, level: e.level, jobFamily: e.jobFamily,
-      homeOfficeId: relocated ? relocation!.targetOfficeId : e.homeOfficeId,
-      arrangement: relocated && e.arrangement === 'remote' ? 'hybrid' : e.arrangement,
-    }, lastMonday);
+    const policy = resolvePolicy(policies, scopeSubjectOf(e, relocations.get(e.employeeId) ?? null, lastMonday), lastMonday);
     out.set(e.employeeId, {
       employee: e, chain: chains.get(e.employeeId) ?? [{ employeeId: e.employeeId, level: e.level, managerId: e.managerId }], policy,
       vpLevel: policy?.vpLevel ?? POLICY_DEFAULTS.vpLevel, standingParams: policy?.standing ?? DEFAULT_STANDING, discipline: policy?.discipline ?? DEFAULT_DISCIPLINE,
@@ -127,11 +120,6 @@ export function standingSummary(s: StandingEvidence): Record<string, unknown> {
 }
 
 /** Records reads of other people's attendance-derived data (standing, evidence) in one transaction. */
-export async function auditReads(deps: Deps, actor: Actor, employeeIds: readonly string[], view: string): Promise<void> {
-  const drafts = [...new Set(employeeIds)].filter((id) => isReadOfAnother(actor, id)).map((id) => ({ actor: actor.id, action: 'attendance.viewed', subject: id, after: { view } }));
-  if (drafts.length > 0) await deps.db.transaction((tx) => appendAuditEntries(tx, drafts, deps.clock.now()));
-}
-
 function requireReason(reason: string | undefined | null, what: string): string {
   const r = (reason ?? '').trim();
   if (r === '') throw new HubdayError('invalid_usage', `${what} needs a reason: --reason "…"`, [], 'reason_required');
@@ -278,6 +266,8 @@ export async function listPromotions(deps: Deps, actor: Actor, input: ListPromot
   if (input.employeeId !== undefined) await chainOf(deps.db, input.employeeId);
   const rows = await listPromotionRows(deps.db, {
     status: input.pending ? 'pending' : input.status, employeeIds: input.employeeId !== undefined ? [input.employeeId] : undefined,
+    // Narrowed in SQL to what a manager may see, so that other people's rows never fill the limit.
+    subtreeOf: seesEveryone(actor) || input.employeeId !== undefined ? undefined : actor.id,
   });
   const ids = [...new Set(rows.map((r) => r.employeeId))];
   const subjects = await loadSubjects(deps.db, ids, today);
@@ -288,7 +278,7 @@ export async function listPromotions(deps: Deps, actor: Actor, input: ListPromot
   const pendingSubjects = [...new Set(visible.filter((r) => r.status === 'pending').map((r) => r.employeeId))].map((id) => subjects.get(id)!);
   const standings = await standingEvidenceOf(deps, pendingSubjects, today);
   let views = visible.map((r) => viewOf(r, subjects.get(r.employeeId), standings.get(r.employeeId) ?? null, actor));
-  const seesAll = actor.kind === 'operator' || isHr(actor);
+  const seesAll = seesEveryone(actor);
   if (input.pending && !seesAll) views = views.filter((v) => v.youMayDecide);
   await auditReads(deps, actor, views.map((v) => v.employeeId), input.pending ? 'promotion list --pending' : 'promotion list');
   return views;

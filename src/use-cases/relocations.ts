@@ -7,12 +7,11 @@
 import type { Deps } from './deps.js';
 import type { Db } from '../store/db.js';
 import { type LocalDate, addDays, mondayOf } from '../engine/dates.js';
-import { type Actor, hasRole } from '../engine/org.js';
+import { type Actor, hasRole, seesEveryone } from '../engine/org.js';
 import {
   type RelocationCase, type RelocationStatus, assignRelocation as assignRule, cancelRelocation as cancelRule,
   completeRelocation as completeRule, displayedStatus, isOverdue, respondRelocation as respondRule,
 } from '../engine/relocation.js';
-import { actsAsHr } from '../engine/exceptions.js';
 import { HubdayError } from '../errors.js';
 import { audited, authorizeView, chainOf } from './actor.js';
 import { orThrow } from '../errors.js';
@@ -161,7 +160,7 @@ export async function checkOverdueRelocations(deps: Deps, actor: Actor): Promise
 export async function listRelocationsFor(deps: Deps, actor: Actor, input: { overdue?: boolean; statuses?: readonly RelocationStatus[]; employeeId?: string } = {}): Promise<RelocationView[]> {
   const today = deps.clock.today();
   if (input.employeeId !== undefined) await authorizeView(deps, actor, input.employeeId, 'relocation');
-  const everyone = actor.kind !== 'person' || actsAsHr(actor);
+  const everyone = seesEveryone(actor);
   const rows = await listRelocations(deps.db, {
     employeeId: input.employeeId,
     subtreeOf: everyone || input.employeeId !== undefined ? undefined : actor.id,

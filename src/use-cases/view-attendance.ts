@@ -5,13 +5,12 @@
  */
 import type { Deps } from './deps.js';
 import type { LocalDate, IsoWeek } from '../engine/dates.js';
-import { canViewAttendance, isReadOfAnother, type Actor } from '../engine/org.js';
+import { canViewAttendance, type Actor } from '../engine/org.js';
 import { HubdayError } from '../errors.js';
-import { authorizeView, chainOf } from './actor.js';
+import { auditReads, authorizeView, chainOf } from './actor.js';
 import { getCompliance, type ComplianceReport } from './get-compliance.js';
 import { getStanding } from './get-standing.js';
 import { getTeam, type TeamReport } from './get-team.js';
-import { appendAuditEntries } from '../store/audit.repository.js';
 
 export async function viewCompliance(deps: Deps, actor: Actor, opts: { employeeId: string; from: LocalDate; to: LocalDate }): Promise<ComplianceReport> {
   await authorizeView(deps, actor, opts.employeeId, `compliance ${opts.from}..${opts.to}`);
@@ -30,9 +29,6 @@ export async function viewTeam(deps: Deps, actor: Actor, opts: { managerId: stri
     throw new HubdayError('forbidden', `${actor.id} may not read ${opts.managerId}'s team: only the manager, their management chain and HR may`, [], 'not_in_reporting_line');
   }
   const team = await getTeam(deps, opts);
-  const drafts = team.members
-    .filter((m) => isReadOfAnother(actor, m.employeeId))
-    .map((m) => ({ actor: actor.id, action: 'attendance.viewed', subject: m.employeeId, after: { view: `team ${opts.managerId} ${opts.week}` } }));
-  if (drafts.length > 0) await deps.db.transaction((tx) => appendAuditEntries(tx, drafts, deps.clock.now()));
+  await auditReads(deps, actor, team.members.map((m) => m.employeeId), `team ${opts.managerId} ${opts.week}`);
   return team;
 }

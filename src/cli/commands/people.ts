@@ -1,6 +1,8 @@
 /** `hubday role …`, `hubday me`, `hubday export-person`. */
 import type { Command } from 'commander';
-import { writeFileSync, renameSync } from 'node:fs';
+import { accessSync, constants, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { HubdayError } from '../../errors.js';
 import { actorCommand, intArg, type CliContext } from '../context.js';
 import { grantRole, listRoles, revokeRole } from '../../use-cases/roles.js';
 import { exportPerson, getMyView } from '../../use-cases/person.js';
@@ -78,13 +80,34 @@ export function registerPeopleCommands(program: Command, ctx: CliContext): void 
       .description('everything hubday holds about one person, as JSON (the person themself or HR; audited)')
       .option('--out <file>', 'write to this file instead of standard output'),
   ).action(async (employeeId: string, o: { as?: string; out?: string }) => {
+    // A path that cannot be written is refused before anything is read (and audited).
+    if (o.out) checkWritable(o.out);
     const data = await ctx.withActor(o.as, (deps, actor) => exportPerson(deps, actor, { employeeId }));
     const text = JSON.stringify(data, null, 2);
     if (o.out) {
       const tmp = `${o.out}.partial`;
-      writeFileSync(tmp, text + '\n');
-      renameSync(tmp, o.out);
+      try {
+        writeFileSync(tmp, text + '\n');
+        renameSync(tmp, o.out);
+      } catch (e) {
+        rmSync(tmp, { force: true });
+        throw new HubdayError('invalid_usage', `--out ${o.out}: cannot write the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+      }
       ctx.io.err(`wrote ${Object.values(data.tables).reduce((n, rows) => n + rows.length, 0)} records from ${Object.keys(data.tables).length} tables and ${data.audit.length} audit entries to ${o.out}`);
     } else ctx.io.out(text);
   });
+}
+
+/** Refuses an --out path whose folder is missing or not writable, or which is a folder itself. */
+function checkWritable(file: string): void {
+  const dir = dirname(file);
+  let problem: string | null = null;
+  try {
+    if (!statSync(dir).isDirectory()) problem = `${dir} is not a folder`;
+    else accessSync(dir, constants.W_OK);
+    if (problem === null && statSync(file, { throwIfNoEntry: false })?.isDirectory()) problem = 'it is a folder';
+  } catch (e) {
+    problem = (e as NodeJS.ErrnoException).code === 'ENOENT' ? `the folder ${dir} does not exist` : `the folder ${dir} is not writable`;
+  }
+  if (problem !== null) throw new HubdayError('invalid_usage', `--out ${file}: ${problem}`);
 }

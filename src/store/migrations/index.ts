@@ -10,7 +10,7 @@ import { V4_PROMOTION_DISCIPLINE } from './v4-promotion-discipline.js';
 import { V5_EXCEPTIONS_RELOCATION_DISPUTES } from './v5-exceptions-relocation-disputes.js';
 import { V6_DIGEST_REFRESH } from './v6-digest-refresh.js';
 import { V7_COMPACT_STORAGE } from './v7-compact-storage.js';
-import { V1_PRESENCE_DAY_VIEW } from './v1-views.js';
+import { V1_PRESENCE_DAY_VIEW, v1BadgeEventTable } from './v1-views.js';
 
 export type { Migration } from './migration.js';
 
@@ -47,15 +47,7 @@ CREATE TABLE employee (
 CREATE INDEX employee_manager_idx ON employee (manager_id);
 
 -- Raw badge events: append-only, deduplicated by (employee_id, event_id).
-CREATE TABLE badge_event (
-  employee_id text NOT NULL,
-  event_id    text NOT NULL,
-  office_id   text NOT NULL,
-  at          timestamptz NOT NULL,
-  direction   text CHECK (direction IN ('in', 'out')),
-  import_id   bigint,
-  PRIMARY KEY (employee_id, event_id)
-);
+${v1BadgeEventTable('badge_event')}
 CREATE INDEX badge_event_at_brin ON badge_event USING brin (at);
 
 CREATE TABLE leave (

@@ -15,3 +15,16 @@ SELECT w.employee_id,
        d ->> 2 AS source
 FROM weekly_compliance w, json_array_elements(w.present_days) d;
 `;
+
+/** The badge event table of migration 1 (under another name while a `down` rebuilds it). */
+export function v1BadgeEventTable(name: string): string {
+  return `CREATE TABLE ${name} (
+  employee_id text NOT NULL,
+  event_id    text NOT NULL,
+  office_id   text NOT NULL,
+  at          timestamptz NOT NULL,
+  direction   text CHECK (direction IN ('in', 'out')),
+  import_id   bigint,
+  PRIMARY KEY (employee_id, event_id)
+);`;
+}

@@ -1,5 +1,5 @@
 import type { Migration } from './migration.js';
-import { V1_PRESENCE_DAY_VIEW } from './v1-views.js';
+import { V1_PRESENCE_DAY_VIEW, v1BadgeEventTable } from './v1-views.js';
 
 /**
  * Badge events stored compactly: one row per employee and UTC week (Monday of the
@@ -103,15 +103,7 @@ DROP INDEX weekly_compliance_out_idx;
 CREATE INDEX weekly_compliance_week_idx ON weekly_compliance (week_start, status);
 ${V1_PRESENCE_DAY_VIEW}
 
-CREATE TABLE badge_event_v1 (
-  employee_id text NOT NULL,
-  event_id    text NOT NULL,
-  office_id   text NOT NULL,
-  at          timestamptz NOT NULL,
-  direction   text CHECK (direction IN ('in', 'out')),
-  import_id   bigint,
-  PRIMARY KEY (employee_id, event_id)
-);
+${v1BadgeEventTable('badge_event_v1')}
 INSERT INTO badge_event_v1 (employee_id, event_id, office_id, at, direction)
 SELECT employee_id, event_id, office_id, at, direction FROM badge_event ON CONFLICT DO NOTHING;
 DROP VIEW badge_event;
