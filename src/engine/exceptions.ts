@@ -85,15 +85,8 @@ export interface ExceptionCase {
   revokedBy: string | null;
 }
 
-export interface ExceptionRequest {
-  employeeId: string;
-  kind: string;
-  startDate: LocalDate;
-  endDate: LocalDate;
-  effect: ExceptionEffect;
-  daysPerWeek: number | null;
-  reason: string;
-}
+/** What a request asks for: the grant's terms, and the reason (kept private to the employee and HR). */
+export type ExceptionRequest = Pick<ExceptionCase, 'employeeId' | 'kind' | 'startDate' | 'endDate' | 'effect' | 'daysPerWeek'> & { reason: string };
 
 /** The longest exception one request may cover (two years; renewals are new requests). */
 export const MAX_EXCEPTION_DAYS = 731;
