@@ -42,35 +42,29 @@ export interface ManagerRow {
  */
 export async function outOfComplianceWithHistory(db: Db, monday: LocalDate, from: LocalDate): Promise<OutOfComplianceRow[]> {
   const rows = await db.query<{
-    employee_id: string; name: string; manager_id: string | null; policy_id: string | null; policy_version: number | null;
-    week_starts: string[]; statuses: WeekStatus[]; reasons: WeekReason[]; presents: number[]; requireds: number[];
+    employee_id: string; name: string; manager_id: string | null; policy_id: string | null; policy_version: number | null; history: string;
   }>(
-    // The people out first (a small partial index), then their weeks by primary key.
+    // The people out first (a small partial index), then their weeks by primary key, each
+    // person's weeks as one text "week_start status reason present required,…" (one aggregate
+    // per person: at large, five arrays per person cost twice as much).
     `WITH o AS MATERIALIZED (
        SELECT employee_id, policy_id, policy_version FROM weekly_compliance WHERE week_start = $1::date AND status = 'non_compliant'
      )
      SELECT o.employee_id, e.name, e.manager_id, o.policy_id, o.policy_version,
-            array_agg(h.week_start ORDER BY h.week_start) AS week_starts,
-            array_agg(h.status ORDER BY h.week_start) AS statuses,
-            array_agg(h.reason ORDER BY h.week_start) AS reasons,
-            array_agg(h.present ORDER BY h.week_start) AS presents,
-            array_agg(h.required ORDER BY h.week_start) AS requireds
+            (SELECT string_agg(to_char(w.week_start, 'YYYY-MM-DD') || ' ' || w.status || ' ' || w.reason || ' ' || w.present || ' ' || w.required, ',' ORDER BY w.week_start)
+             FROM weekly_compliance w WHERE w.employee_id = o.employee_id AND w.week_start BETWEEN $2::date AND $1::date) AS history
      FROM o
      JOIN employee e ON e.employee_id = o.employee_id
-     CROSS JOIN LATERAL (
-       SELECT w.week_start, w.status, w.reason, w.present, w.required FROM weekly_compliance w
-       WHERE w.employee_id = o.employee_id AND w.week_start BETWEEN $2::date AND $1::date
-     ) h
-     GROUP BY o.employee_id, e.name, e.manager_id, o.policy_id, o.policy_version
      ORDER BY o.employee_id`,
     [monday, from],
   );
   return rows.map((r) => ({
     employeeId: r.employee_id, name: r.name, managerId: r.manager_id === r.employee_id ? null : r.manager_id,
     policyId: r.policy_id, policyVersion: r.policy_version === null ? null : Number(r.policy_version),
-    weeks: r.week_starts.map((w, i) => ({
-      weekStart: w as LocalDate, status: r.statuses[i]!, reason: r.reasons[i]!, present: Number(r.presents[i]), required: Number(r.requireds[i]),
-    })),
+    weeks: r.history.split(',').map((item) => {
+      const [weekStart, status, reason, present, required] = item.split(' ');
+      return { weekStart: weekStart as LocalDate, status: status as WeekStatus, reason: reason as WeekReason, present: Number(present), required: Number(required) };
+    }),
   }));
 }
 

@@ -174,7 +174,10 @@ forEachStore('bad input stops the import with file, line, column and reason, and
     ['empty.csv', '', /empty\.csv:1:1: the file is empty/],
   ];
   for (const [name, content, pattern] of cases) {
-    await expectInputError(importFile(deps, { kind: 'badges', file: fx.write(name, content) }), pattern);
+    // Parsed on this thread and in a worker thread (what large files get): the same error.
+    for (const parseInThread of [false, true]) {
+      await expectInputError(importFile(deps, { kind: 'badges', file: fx.write(name, content), parseInThread }), pattern);
+    }
   }
   assert.equal(await count(db, 'badge_event'), before, 'nothing of a bad file is written');
   await expectInputError(importFile(deps, { kind: 'badges', file: fx.write('missing.csv', '') + '.nope' }), /cannot read the file: no such file/);
@@ -213,6 +216,9 @@ forEachStore('--skip-invalid writes the rejected rows with reasons and imports t
   const s = await importFile(deps, { kind: 'badges', file, skipInvalid: rejects });
   assert.deepEqual([s.rows, s.new, s.duplicate, s.rejected], [4, 2, 0, 2]);
   const lines = readFileSync(rejects, 'utf8').trim().split('\n');
+  const threaded = await importFile(deps, { kind: 'badges', file, skipInvalid: `${rejects}.2`, parseInThread: true });
+  assert.deepEqual([threaded.rows, threaded.new, threaded.duplicate, threaded.rejected], [4, 0, 2, 2], 'parsed in a worker thread: the same rows, now duplicates');
+  assert.equal(readFileSync(`${rejects}.2`, 'utf8'), readFileSync(rejects, 'utf8'));
   assert.equal(lines[0], 'event_id,employee_id,office_id,timestamp,direction,error_line,error_column,error_reason');
   assert.match(lines[1]!, /^m2,E999,SEA1,2026-11-20T16:00:00Z,in,3,employee_id,"unknown employee ""E999"""$/);
   assert.match(lines[2]!, /^m3,E100,SEA1,yesterday,in,4,timestamp,/);
@@ -271,7 +277,7 @@ forEachStore('--skip-invalid keeps the original fields of employees rejected for
   assert.ok(lines.includes('N3,n3@example.com,Cy,N2,5,SEA1,hybrid,2024-01-08,z,4,manager_id,"unknown employee ""N2"""'), lines.join('\n'));
 });
 
-forEachStore('badge files in any order, with repeats, store the same events whatever the import buffer, and evaluate alike', async (_t, db) => {
+forEachStore('badge files in any order, with repeats, store the same events whatever the import buffer or parsing thread, and evaluate alike', async (_t, db) => {
   await migrate(db);
   const deps = depsOf(db);
   const fx = writeFixtures({ badges: 'event_id,employee_id,office_id,timestamp,direction\n' });
@@ -303,7 +309,7 @@ forEachStore('badge files in any order, with repeats, store the same events what
   let first: { events: string[]; weeks: string[] } | null = null;
   for (const buffer of [1, 3, 17, 1_000_000]) {
     await db.exec('TRUNCATE badge_week, badge_week_total, weekly_compliance, evaluation_run, dirty_week');
-    const s = await importFile(deps, { kind: 'badges', file, badgeBufferEvents: buffer });
+    const s = await importFile(deps, { kind: 'badges', file, badgeBufferEvents: buffer, parseInThread: buffer >= 17 });
     assert.deepEqual([s.rows, s.new, s.duplicate], [300, expected.size, 300 - expected.size], `buffer ${buffer}`);
     const again = await importFile(deps, { kind: 'badges', file, badgeBufferEvents: buffer });
     assert.deepEqual([again.new, again.duplicate], [0, 300], `buffer ${buffer}, again`);

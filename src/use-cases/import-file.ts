@@ -6,7 +6,11 @@
 import { createWriteStream, renameSync, rmSync, type WriteStream } from 'node:fs';
 import { appendAuditEntries } from '../store/audit.repository.js';
 import type { Deps } from './deps.js';
-import { readCsv, openCsvSource, CsvSyntaxError, type CsvRecord } from '../import/csv-reader.js';
+import { readCsv, openCsvSource, CsvSyntaxError, type CsvRecord, type CsvSource } from '../import/csv-reader.js';
+import { checkRow } from '../import/row-check.js';
+import { eachEvent, parseBadgeFile, type BadgeBatch, type BadgeParseSetup } from '../import/badge-batches.js';
+import { parseBadgeFileInThread } from '../import/badge-parse-thread.js';
+import { availableParallelism } from 'node:os';
 import { mapHeader, type ColumnSpec, type HeaderMap } from '../import/columns.js';
 import * as rows from '../import/row-parsers.js';
 import type { FieldError, ParseResult } from '../import/row-parsers.js';
@@ -17,6 +21,7 @@ import { managerLinks, upsertEmployees } from '../store/employee.repository.js';
 import { upsertLeave } from '../store/hr.repository.js';
 import { BadgeWeekImport } from '../store/badge.repository.js';
 import { BadgeWeekBuffer } from '../import/badge-buffer.js';
+import type { StoredEvent } from '../store/badge-week-codec.js';
 import { knownRegion } from '../calendar/public-holidays.js';
 import type { Db } from '../store/db.js';
 import type { LocalDate } from '../engine/dates.js';
@@ -42,6 +47,8 @@ export interface ImportOptions {
   actor?: string;
   /** Badge events held in memory before the oldest are written (default 250,000; tests use small values). */
   badgeBufferEvents?: number;
+  /** Parse the badge file in a worker thread (default: files from 8 MiB, on a machine with two cores or more). */
+  parseInThread?: boolean;
 }
 
 export interface ImportSummary {
@@ -117,12 +124,7 @@ async function* validRows<T>(
   counter: { rows: number },
 ): AsyncGenerator<Lined<T>[]> {
   const name = displayName(file);
-  let source;
-  try {
-    source = openCsvSource(file);
-  } catch (e) {
-    throw new HubdayError('invalid_input', `${name}: cannot read the file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
+  const source = openNamed(file, name);
   const progress = deps.progress?.(`importing ${name}`);
   let header: HeaderMap | null = null;
   let width = 0;
@@ -145,35 +147,66 @@ async function* validRows<T>(
       progress?.update(source.size ? source.bytesRead() / source.size : null, `${counter.rows.toLocaleString('en-US')} rows`);
     }
   } catch (e) {
-    if (e instanceof CsvSyntaxError) throw inputError({ file: name, line: e.line, column: e.column, reason: e.reason });
-    throw e;
+    throw inputErrorOf(e, name);
   } finally {
     progress?.done();
     if (file !== '-') source.stream.destroy();
   }
-  if (header === null) throw inputError({ file: name, line: 1, column: 1, reason: 'the file is empty: expected a header row' });
+  if (header === null) throw emptyFile(name);
 }
 
-function checkRow<T>(
-  rec: CsvRecord,
-  h: HeaderMap,
-  width: number,
-  parse: (fields: string[], h: HeaderMap) => ParseResult<T>,
-  check: (row: T) => FieldError | null,
-  file: string,
-): { problem: InputProblem } | { value: T } {
-  if (rec.fields.length !== width) {
-    return {
-      problem: {
-        file, line: rec.line, column: Math.min(rec.fields.length, width) + 1,
-        reason: `expected ${width} fields as in the header, found ${rec.fields.length}`,
-      },
-    };
+function openNamed(file: string, name: string): CsvSource {
+  try {
+    return openCsvSource(file);
+  } catch (e) {
+    throw new HubdayError('invalid_input', `${name}: cannot read the file: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
   }
-  const parsed = parse(rec.fields, h);
-  const error = parsed.ok ? check(parsed.value) : parsed.error;
-  if (!error) return { value: (parsed as { value: T }).value };
-  return { problem: { file, line: rec.line, column: (h.indexOf[error.column] ?? -1) + 1 || 1, columnName: error.column, reason: error.reason } };
+}
+
+/** A CSV syntax error as the input error naming the file; any other error as it is. */
+function inputErrorOf(e: unknown, name: string): unknown {
+  return e instanceof CsvSyntaxError ? inputError({ file: name, line: e.line, column: e.column, reason: e.reason }) : e;
+}
+
+const emptyFile = (name: string) => inputError({ file: name, line: 1, column: 1, reason: 'the file is empty: expected a header row' });
+
+/** Files from this size are parsed in a worker thread (when the machine has a second core). */
+const PARSE_THREAD_FROM_BYTES = 8 << 20;
+
+/**
+ * The badge file as batches of valid events (badge-batches.ts), parsed in a worker thread for
+ * large files (badge-parse-thread.ts); the refused rows go to `rejects` (which throws without
+ * --skip-invalid), in file order.
+ */
+async function* badgeBatches(
+  deps: Deps, file: string, setup: BadgeParseSetup, inThread: boolean | undefined, rejects: Rejects, counter: { rows: number },
+): AsyncGenerator<BadgeBatch> {
+  const name = setup.file;
+  const source = openNamed(file, name);
+  const threaded = inThread ?? (availableParallelism() > 1 && (source.size === null || source.size >= PARSE_THREAD_FROM_BYTES));
+  const progress = deps.progress?.(`importing ${name}`);
+  let header = false;
+  try {
+    const stream = source.stream as AsyncIterable<Buffer>;
+    for await (const item of threaded ? parseBadgeFileInThread(stream, setup) : parseBadgeFile(stream, setup)) {
+      if (item.kind === 'header') {
+        header = true;
+        rejects.setHeader(item.fields);
+        continue;
+      }
+      const b = item.batch;
+      counter.rows += b.rows;
+      for (const p of b.problems) rejects.add(p.problem, p.fields);
+      yield b;
+      progress?.update(source.size ? source.bytesRead() / source.size : null, `${counter.rows.toLocaleString('en-US')} rows`);
+    }
+  } catch (e) {
+    throw inputErrorOf(e, name);
+  } finally {
+    progress?.done();
+    if (file !== '-') source.stream.destroy();
+  }
+  if (!header) throw emptyFile(name);
 }
 
 async function collect<T>(gen: AsyncGenerator<Lined<T>[]>): Promise<Lined<T>[]> {
@@ -231,11 +264,7 @@ async function runImport(deps: Deps, opts: ImportOptions, rejects: Rejects): Pro
     case 'badges': {
       const employeeIndex = new Map<string, number>();
       for (const id of await existingIds(deps.db, 'employee')) employeeIndex.set(id, employeeIndex.size);
-      const offices = await existingIds(deps.db, 'office');
-      const check = (r: rows.BadgeRow): FieldError | null =>
-        !employeeIndex.has(r.employeeId) ? { column: 'employee_id', reason: `unknown employee "${r.employeeId}"` }
-        : !offices.has(r.officeId) ? { column: 'office_id', reason: `unknown office "${r.officeId}"` }
-        : null;
+      const setup: BadgeParseSetup = { file: name, employeeIds: [...employeeIndex.keys()], officeIds: [...await existingIds(deps.db, 'office')] };
       return deps.db.transaction(async (tx) => {
         const writer = await BadgeWeekImport.open(tx, employeeIndex);
         const importId = Number((await tx.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('import_run', 'import_id')) AS id`))[0]!.id);
@@ -252,11 +281,10 @@ async function runImport(deps: Deps, opts: ImportOptions, rejects: Rejects): Pro
           writing = writer.write(weeks);
           writing.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
         };
-        for await (const batch of validRows(deps, opts.file, rows.BADGE_COLUMNS, rows.parseBadgeRow, check, rejects, counter)) {
-          for (const { value: b } of batch) {
-            valid++;
-            buffer.add(b.employeeId, b);
-          }
+        const add = (employeeId: string, e: StoredEvent) => buffer.add(employeeId, e);
+        for await (const batch of badgeBatches(deps, opts.file, setup, opts.parseInThread, rejects, counter)) {
+          valid += batch.count;
+          eachEvent(batch, setup.employeeIds, setup.officeIds, add);
           if (buffer.full) await flush(false);
         }
         await flush(true);
