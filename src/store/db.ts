@@ -255,6 +255,12 @@ export function quoteIdent(name: string): string {
 }
 
 /** `COPY table (cols) FROM <source> WITH (FORMAT csv)` */
+/** Whether the table holds no row: bulk writers then COPY straight in instead of upserting through a stage. */
+export async function tableIsEmpty(db: Db, table: string): Promise<boolean> {
+  const rows = await db.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${quoteIdent(table)}) AS empty`);
+  return rows[0]!.empty === true;
+}
+
 export function copyFromSql(table: string, columns: readonly string[], source: string): string {
   if (columns.length === 0) throw new Error('copyFrom needs at least one column');
   return `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM ${source} WITH (FORMAT csv)`;

@@ -1,4 +1,4 @@
-import type { Db } from './db.js';
+import { tableIsEmpty, type Db } from './db.js';
 import type { Employee, Arrangement } from '../engine/types.js';
 import type { LocalDate } from '../engine/dates.js';
 import { csvLine, chunkLines } from './csv-text.js';
@@ -62,14 +62,18 @@ export async function reportIds(db: Db, managerId: string, indirect: boolean): P
   return rows.map((r) => r.employee_id);
 }
 
-/** Upserts employees by id through a staging table (one COPY, one statement). */
+/**
+ * Upserts employees by id (unique in `employees`) through a staging table (one COPY, one
+ * statement), or, into an empty table (a first import), with one COPY straight in.
+ */
 export async function upsertEmployees(db: Db, employees: readonly Employee[]): Promise<{ inserted: number; updated: number }> {
+  const lines = () => chunkLines(employees.map((e) => csvLine([e.employeeId, e.email, e.name, e.managerId, e.level, e.jobFamily, e.org, e.homeOfficeId, e.arrangement, e.hireDate, e.terminationDate])));
+  if (await tableIsEmpty(db, 'employee')) {
+    await db.copyFrom('employee', COLUMNS.split(', '), lines());
+    return { inserted: employees.length, updated: 0 };
+  }
   await db.exec(`CREATE TEMP TABLE employee_stage (LIKE employee INCLUDING DEFAULTS) ON COMMIT DROP`);
-  await db.copyFrom(
-    'employee_stage',
-    COLUMNS.split(', '),
-    chunkLines(employees.map((e) => csvLine([e.employeeId, e.email, e.name, e.managerId, e.level, e.jobFamily, e.org, e.homeOfficeId, e.arrangement, e.hireDate, e.terminationDate]))),
-  );
+  await db.copyFrom('employee_stage', COLUMNS.split(', '), lines());
   const rows = await db.query<{ inserted: number; updated: number }>(
     `WITH up AS (
        INSERT INTO employee (${COLUMNS})

@@ -1,5 +1,5 @@
 /** Leave, attestations, exceptions and relocations: the HR facts evaluation reads. */
-import type { Db } from './db.js';
+import { tableIsEmpty, type Db } from './db.js';
 import type { Attestation, ExceptionGrant, Leave, LeaveStatus, Relocation } from '../engine/types.js';
 import type { Outage, OutageStatus } from '../engine/disputes.js';
 import type { LocalDate } from '../engine/dates.js';
@@ -9,14 +9,26 @@ export interface LeaveRecord extends Leave {
   employeeId: string;
 }
 
+/**
+ * Upserts leave by (employee, start, end, kind); a key given twice takes its last status (a later
+ * line of the file corrects an earlier one). Through a staging table, or, into an empty table
+ * (a first import), with one COPY straight in.
+ */
 export async function upsertLeave(db: Db, rows: readonly LeaveRecord[]): Promise<{ inserted: number; updated: number }> {
+  const byKey = new Map<string, LeaveRecord>();
+  for (const l of rows) byKey.set(`${l.employeeId}\u0000${l.startDate}\u0000${l.endDate}\u0000${l.kind}`, l);
+  const lines = () => chunkLines([...byKey.values()].map((l) => csvLine([l.employeeId, l.startDate, l.endDate, l.kind, l.status])));
+  const columns = ['employee_id', 'start_date', 'end_date', 'kind', 'status'];
+  if (await tableIsEmpty(db, 'leave')) {
+    await db.copyFrom('leave', columns, lines());
+    return { inserted: byKey.size, updated: 0 };
+  }
   await db.exec(`CREATE TEMP TABLE leave_stage (employee_id text, start_date date, end_date date, kind text, status text) ON COMMIT DROP`);
-  await db.copyFrom('leave_stage', ['employee_id', 'start_date', 'end_date', 'kind', 'status'],
-    chunkLines(rows.map((l) => csvLine([l.employeeId, l.startDate, l.endDate, l.kind, l.status]))));
+  await db.copyFrom('leave_stage', columns, lines());
   const res = await db.query<{ inserted: number; updated: number }>(
     `WITH up AS (
        INSERT INTO leave (employee_id, start_date, end_date, kind, status)
-       SELECT DISTINCT ON (employee_id, start_date, end_date, kind) employee_id, start_date, end_date, kind, status FROM leave_stage
+       SELECT employee_id, start_date, end_date, kind, status FROM leave_stage
        ON CONFLICT (employee_id, start_date, end_date, kind) DO UPDATE SET status = EXCLUDED.status, updated_at = now()
        RETURNING (xmax = 0) AS ins)
      SELECT count(*) FILTER (WHERE ins)::int AS inserted, count(*) FILTER (WHERE NOT ins)::int AS updated FROM up`,
