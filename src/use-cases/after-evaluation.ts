@@ -7,7 +7,7 @@
 import type { Db } from '../store/db.js';
 import type { Deps } from './deps.js';
 import type { LocalDate } from '../engine/dates.js';
-import { enqueueDigests } from './digests.js';
+import { enqueueDigests, type DigestInput } from './digests.js';
 import { flagCasesForReview } from './discipline.js';
 
 export interface EvaluatedWeeks {
@@ -15,6 +15,8 @@ export interface EvaluatedWeeks {
   mondays: readonly LocalDate[];
   /** The employees whose weeks were written (undefined: everyone). */
   employeeIds?: readonly string[];
+  /** What the digests of that week read, when the run computed it all (see digestInputOf). */
+  digest?: { monday: LocalDate; input: DigestInput };
 }
 
 export async function afterEvaluation(tx: Db, deps: Deps, run: EvaluatedWeeks): Promise<void> {

@@ -23,7 +23,10 @@ import {
 import { listPolicies } from '../store/policy.repository.js';
 import {
   clearStaleDigests, managersAboveOutOfCompliance, markDigestsStale, outOfComplianceWithHistory, recordsOfWeek, staleDigestWeeks, weekHasDigests,
+  type ManagerRow, type OutOfComplianceRow,
 } from '../store/digest.repository.js';
+import type { Employee } from '../engine/types.js';
+import type { OutWithHistory } from './evaluate-compute.js';
 import type { EvaluatedWeeks } from './after-evaluation.js';
 import { cancelOutbox, enqueueOutboxMessages, undeliveredKeys, type OutboxDraft } from '../store/outbox.repository.js';
 import { audited } from './actor.js';
@@ -55,17 +58,57 @@ const emptySummary = (): DigestRunSummary => ({
   week: null, weekStart: null, out: 0, digests: 0, enqueued: 0, refreshed: 0, unchanged: 0, cancelled: 0, withoutEmail: [],
 });
 
+/** The first week of a digest's history (the week itself is the last). */
+export function digestHistoryFrom(monday: LocalDate): LocalDate {
+  return addDays(monday, -7 * (DEFAULT_HISTORY_WEEKS - 1));
+}
+
+/** What a week's digests read: the people out with their recent weeks, and everyone above them. */
+export interface DigestInput {
+  out: OutOfComplianceRow[];
+  managers: ManagerRow[];
+}
+
+const byId = (a: { employeeId: string }, b: { employeeId: string }) => (a.employeeId < b.employeeId ? -1 : a.employeeId > b.employeeId ? 1 : 0);
+
 /**
- * Builds the week's digests from the stored records and writes them to the outbox, in `tx`
+ * The DigestInput of an evaluation that has just computed every employee's weeks of the digest
+ * week's history (evaluate-compute collects the people out): what outOfComplianceWithHistory and
+ * managersAboveOutOfCompliance would read back from the store, without reading it.
+ */
+export function digestInputOf(out: readonly OutWithHistory[], employees: readonly Employee[]): DigestInput {
+  const people = new Map(employees.map((e) => [e.employeeId, e]));
+  const managerOf = (e: Employee) => (e.managerId === e.employeeId ? null : e.managerId);
+  const rows: OutOfComplianceRow[] = [];
+  const above = new Set<string>();
+  for (const o of out) {
+    const e = people.get(o.employeeId);
+    if (!e) continue;
+    rows.push({ employeeId: o.employeeId, name: e.name, managerId: managerOf(e), policyId: o.policyId, policyVersion: o.policyVersion, weeks: o.weeks });
+    // Up the tree to the root, each manager once (a cycle ends at a manager already seen).
+    for (let m = e.managerId; m !== null && !above.has(m); ) {
+      const boss = people.get(m);
+      if (!boss) break;
+      above.add(m);
+      m = boss.managerId;
+    }
+  }
+  const managers: ManagerRow[] = [...above].map((id) => people.get(id)!).map((m) => ({
+    employeeId: m.employeeId, name: m.name, email: m.email, managerId: managerOf(m), terminationDate: m.terminationDate,
+  }));
+  return { out: rows.sort(byId), managers: managers.sort(byId) };
+}
+
+/**
+ * Builds the week's digests from the stored records (or from `known`, what an evaluation computed) and writes them to the outbox, in `tx`
  * (the week is no longer marked stale).
  * Two reads for the whole week (people out with their recent weeks, everyone above them), one
  * write per 500 digests, one for cancellations.
  */
-export async function writeDigestsOfWeek(tx: Db, deps: Deps, monday: LocalDate): Promise<DigestRunSummary> {
+export async function writeDigestsOfWeek(tx: Db, deps: Deps, monday: LocalDate, known?: DigestInput): Promise<DigestRunSummary> {
   const week = isoWeekOf(monday);
-  const from = addDays(monday, -7 * (DEFAULT_HISTORY_WEEKS - 1));
-  const out = await outOfComplianceWithHistory(tx, monday, from);
-  const managerRows = await managersAboveOutOfCompliance(tx, monday);
+  const out = known?.out ?? await outOfComplianceWithHistory(tx, monday, digestHistoryFrom(monday));
+  const managerRows = known?.managers ?? await managersAboveOutOfCompliance(tx, monday);
   const policies = await listPolicies(tx);
   const indirectOf = new Map(policies.map((p) => [`${p.id}\u0000${p.version}`, p.digest.indirect]));
   const subjects: DigestSubject[] = out.map((o) => ({
@@ -119,7 +162,7 @@ export async function enqueueDigests(tx: Db, deps: Deps, run: EvaluatedWeeks): P
       return { ...emptySummary(), week: isoWeekOf(monday), weekStart: monday };
     }
   }
-  const s = await writeDigestsOfWeek(tx, deps, monday);
+  const s = await writeDigestsOfWeek(tx, deps, monday, run.digest?.monday === monday ? run.digest.input : undefined);
   deps.log(describeDigestRun(s));
   return s;
 }

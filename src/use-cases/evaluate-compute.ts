@@ -6,7 +6,8 @@
  */
 import type { LocalDate } from '../engine/dates.js';
 import { evaluateEmployeeFacts, type Context, type EmployeeInput } from '../engine/compliance.js';
-import { WEEK_STATUSES, type BadgeEvent, type Direction, type Employee, type WeekStatus } from '../engine/types.js';
+import { WEEK_STATUSES, type BadgeEvent, type Direction, type Employee, type WeekStatus, type WeeklyFacts } from '../engine/types.js';
+import type { DigestHistoryWeek } from '../store/digest.repository.js';
 import { writeWeeklyCsv } from '../store/compliance.repository.js';
 import { CsvBytes } from '../store/csv-bytes.js';
 import type { EventColumns } from '../store/badge.repository.js';
@@ -33,22 +34,52 @@ export interface ComputeJob {
   officeIds: string[];
   mondays: LocalDate[];
   events: GroupedEvents;
+  /**
+   * The digest week and the first week of its history, both among `mondays`: the people out of
+   * compliance that week are collected with their weeks [from, monday] (ComputeStats.out), which
+   * spares the digests reading back what was just written.
+   */
+  digest?: { monday: LocalDate; from: LocalDate };
+}
+
+/** A person out of compliance in the digest week, with the weeks of its history (oldest first). */
+export interface OutWithHistory {
+  employeeId: string;
+  policyId: string | null;
+  policyVersion: number | null;
+  weeks: DigestHistoryWeek[];
 }
 
 export interface ComputeStats {
   records: number;
   presenceDays: number;
   byStatus: Record<WeekStatus, number>;
+  /** With ComputeJob.digest: the people out that week, in employee order of the job. */
+  out: OutWithHistory[];
 }
 
 export function emptyStats(): ComputeStats {
-  return { records: 0, presenceDays: 0, byStatus: Object.fromEntries(WEEK_STATUSES.map((s) => [s, 0])) as Record<WeekStatus, number> };
+  return { records: 0, presenceDays: 0, byStatus: Object.fromEntries(WEEK_STATUSES.map((s) => [s, 0])) as Record<WeekStatus, number>, out: [] };
 }
 
 export function addStats(into: ComputeStats, s: ComputeStats): void {
   into.records += s.records;
   into.presenceDays += s.presenceDays;
   for (const k of WEEK_STATUSES) into.byStatus[k] += s.byStatus[k];
+  for (const o of s.out) into.out.push(o);
+}
+
+/** The digest's view of an employee's computed weeks, when the digest week is non-compliant. */
+function outWithHistory(facts: readonly WeeklyFacts[], window: { monday: LocalDate; from: LocalDate }): OutWithHistory | null {
+  const week = facts.find((f) => f.weekStart === window.monday);
+  if (week === undefined || week.status !== 'non_compliant') return null;
+  return {
+    employeeId: week.employeeId,
+    policyId: week.policy?.id ?? null,
+    policyVersion: week.policy?.version ?? null,
+    weeks: facts.filter((f) => f.weekStart >= window.from && f.weekStart <= window.monday)
+      .map((f) => ({ weekStart: f.weekStart, status: f.status, reason: f.reason, present: f.present, required: f.required })),
+  };
 }
 
 export function inputOf(e: Employee, events: readonly BadgeEvent[], hr: HrFacts): EmployeeInput {
@@ -79,11 +110,16 @@ export function* weeklyCsvChunks(job: ComputeJob, ctx: Context, stats: ComputeSt
     }
     const input = inputOf(e, list, hr);
     input.eventsNormalised = true;
-    for (const w of evaluateEmployeeFacts(input, ctx, mondays)) {
+    const facts = evaluateEmployeeFacts(input, ctx, mondays);
+    for (const w of facts) {
       writeWeeklyCsv(out, w);
       stats.records++;
       stats.byStatus[w.status]++;
       stats.presenceDays += w.presentDays.length;
+    }
+    if (job.digest) {
+      const o = outWithHistory(facts, job.digest);
+      if (o) stats.out.push(o);
     }
     if (out.length >= chunkBytes) {
       yield out.take();

@@ -14,8 +14,10 @@ import { evaluateEmployee, type Context } from '../engine/compliance.js';
 import type { Employee, WeekStatus, WeeklyRecord } from '../engine/types.js';
 import { loadContext, loadContextData, buildContext, type ContextData } from './load-context.js';
 import {
-  addStats, emptyStats, hrFactsOf, inputOf, sliceGrouped, weeklyCsvChunks, type ComputeStats, type HrFacts,
+  addStats, emptyStats, hrFactsOf, inputOf, sliceGrouped, weeklyCsvChunks, type ComputeJob, type ComputeStats, type HrFacts,
 } from './evaluate-compute.js';
+import { digestWeekOf } from '../engine/digest.js';
+import { digestHistoryFrom, digestInputOf } from './digests.js';
 import { ACK, type WorkerJob, type WorkerMessage } from './evaluate-worker.js';
 import { listEmployees, getEmployees } from '../store/employee.repository.js';
 import { leaveByEmployee, attestationsByEmployee, exceptionsByEmployee, relocationsByEmployee } from '../store/hr.repository.js';
@@ -107,6 +109,11 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
   // COPY result over in one piece, so large companies go a few weeks at a time.
   const weeksPerPass = deps.db.kind === 'postgres' || employees.length <= 60_000 ? mondays.length : 2;
   const threads = opts.threads ?? defaultThreads(deps.db.kind, employees.length * mondays.length);
+  // When one pass computes the digest week and all its history, the digests take the people out
+  // from the computation instead of reading back what was just written (at large: seconds).
+  const digestMonday = digestWeekOf(mondays, deps.clock.today());
+  const digest = digestMonday !== null && weeksPerPass >= mondays.length && digestHistoryFrom(digestMonday) >= first
+    ? { monday: digestMonday, from: digestHistoryFrom(digestMonday) } : undefined;
   const progress = deps.progress?.('evaluating');
   await deps.db.transaction(async (tx) => {
     await deleteResults(tx, mondays);
@@ -120,15 +127,15 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
       const report = (done: number) => progress?.update((p + (done / employees.length) * pass.length) / mondays.length, `${done} of ${employees.length} employees`);
       // Computing while the store ingests what is already computed: the cores work together.
       const chunks = threads > 0
-        ? threadedChunks(contextData, employees, hr, officeIds, pass, cols, order, start, threads, stats, report)
-        : weeklyCsvChunks({ employees, hr, officeIds, mondays: pass, events: sliceGrouped(cols, order, start, 0, employees.length) }, ctx, stats, report);
+        ? threadedChunks(contextData, employees, hr, officeIds, pass, digest, cols, order, start, threads, stats, report)
+        : weeklyCsvChunks({ employees, hr, officeIds, mondays: pass, events: sliceGrouped(cols, order, start, 0, employees.length), digest }, ctx, stats, report);
       await tx.copyFrom('weekly_compliance', WEEKLY_COLUMNS, chunks);
     }
     await tx.query(
       `INSERT INTO evaluation_run (from_week, to_week, employees, weeks, started_at) VALUES ($1, $2, $3, $4, $5)`,
       [first, last, employees.length, mondays.length, deps.clock.now().toISOString()],
     );
-    await afterEvaluation(tx, deps, { mondays });
+    await afterEvaluation(tx, deps, { mondays, ...(digest ? { digest: { monday: digest.monday, input: digestInputOf(stats.out, employees) } } : {}) });
   });
   progress?.done();
   return { from: first, to: addDays(last, 6), weeks: mondays.length, employees: employees.length, records: stats.records, presenceDays: stats.presenceDays, events, byStatus: stats.byStatus };
@@ -139,7 +146,7 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
  * each in a worker thread, and yields their CSV chunks as they come.
  */
 async function* threadedChunks(
-  context: ContextData, employees: Employee[], hr: HrFacts, officeIds: string[], mondays: LocalDate[],
+  context: ContextData, employees: Employee[], hr: HrFacts, officeIds: string[], mondays: LocalDate[], digest: ComputeJob['digest'],
   cols: EventColumns, order: Int32Array, start: Int32Array, threads: number, stats: ComputeStats, report: (done: number) => void,
 ): AsyncGenerator<Uint8Array> {
   const n = employees.length;
@@ -168,7 +175,7 @@ async function* threadedChunks(
     if (to <= from) continue;
     const slice = employees.slice(from, to);
     const events = sliceGrouped(cols, order, start, from, to);
-    const job: WorkerJob = { context, job: { employees: slice, hr: hrFactsOf(hr, slice), officeIds, mondays, events }, credits: CREDITS, chunkBytes: 1 << 18 };
+    const job: WorkerJob = { context, job: { employees: slice, hr: hrFactsOf(hr, slice), officeIds, mondays, events, ...(digest ? { digest } : {}) }, credits: CREDITS, chunkBytes: 1 << 18 };
     const worker = new Worker(new URL('./evaluate-worker.js', import.meta.url), {
       workerData: job, transferList: [events.start.buffer, events.office.buffer, events.at.buffer, events.dir.buffer] as ArrayBuffer[],
     });

@@ -252,3 +252,58 @@ forEachStore('a partial re-evaluation marks the week; its digests are rebuilt ju
   assert.deepEqual((await findOutbox(db, { kind: DIGEST_KIND })).map((m) => m.status), ['cancelled']);
   assert.deepEqual(await db.query(`SELECT week_start FROM digest_refresh`), []);
 });
+
+forEachStore('digests built from what the evaluation computed equal those read back from the store', async (_t, db) => {
+  const { deps } = await setup(db);
+  // Every statement of the evaluation, to see that it did not read the digests back.
+  const statements: string[] = [];
+  const spy = (x: Db): Db => new Proxy(x, {
+    get(target, key) {
+      const v = (target as unknown as Record<PropertyKey, unknown>)[key];
+      if (key === 'query') return (sql: string, params?: unknown[]) => (statements.push(sql), target.query(sql, params));
+      if (key === 'transaction') return <T>(fn: (tx: Db) => Promise<T>) => target.transaction((tx) => fn(spy(tx)));
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  const spied: Deps = { ...deps, db: spy(db) };
+  for (const threads of [0, 2]) {
+    await db.exec(`DELETE FROM outbox`);
+    statements.length = 0;
+    // Ten weeks: the digest week (W48) and its seven weeks of history are all computed in this run.
+    await evaluateWeeks(spied, { from: d('2026-09-21'), to: d('2026-11-29'), threads });
+    assert.ok(!statements.some((s) => s.includes("status = 'non_compliant'")), `threads ${threads}: the people out were not read back`);
+    const built = await findOutbox(db, { kind: DIGEST_KIND });
+    assert.ok(built.length >= 1, `threads ${threads}`);
+    // The same week's digests built from the store are the same messages, byte for byte.
+    const fromStore = await enqueueDigestsForWeek(deps, OPERATOR, { week: '2026-W48' as IsoWeek, monday: d('2026-11-23') });
+    assert.deepEqual([fromStore.digests, fromStore.enqueued, fromStore.refreshed, fromStore.cancelled, fromStore.unchanged], [built.length, 0, 0, 0, built.length], `threads ${threads}`);
+  }
+  // A range that does not hold the whole history reads it from the store, as before.
+  statements.length = 0;
+  await evaluateWeeks(spied, { from: d('2026-11-16'), to: d('2026-11-29') });
+  assert.ok(statements.some((s) => s.includes("status = 'non_compliant'")));
+});
+
+forEachStore('on a generated company, the digests of an evaluation equal those built from the store', async (_t, db) => {
+  await migrate(db);
+  const deps: Deps = { db, clock: movableClock('2026-11-25T12:00:00Z'), log: () => undefined };
+  const { generateCompany } = await import('../demo/generate-company.js');
+  const { mkdtempSync, rmSync } = await import('node:fs');
+  const dir = mkdtempSync('/tmp/hubday-digests-');
+  try {
+    const c = await generateCompany({ employees: 400, weeks: 10, lastWeekMonday: '2026-11-16', seed: 11, outDir: dir });
+    for (const kind of ['offices', 'holidays', 'employees', 'leave', 'badges'] as const) await importFile(deps, { kind, file: c.files[kind] });
+    for (const p of c.files.policies) await applyPolicy(deps, { file: p });
+    for (const threads of [0, 2]) {
+      await db.exec(`DELETE FROM outbox`);
+      // Ten weeks: the digest week's history is computed in this run.
+      await evaluateWeeks(deps, { from: c.from as LocalDate, to: c.to as LocalDate, threads });
+      const built = await findOutbox(db, { kind: DIGEST_KIND });
+      assert.ok(built.length >= 10, `${built.length} digests`);
+      const fromStore = await enqueueDigestsForWeek(deps, OPERATOR, { week: '2026-W47' as IsoWeek, monday: d('2026-11-16') });
+      assert.deepEqual([fromStore.digests, fromStore.enqueued, fromStore.refreshed, fromStore.cancelled], [built.length, 0, 0, 0], `threads ${threads}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
