@@ -124,12 +124,10 @@ async function* validRows<T>(
   counter: { rows: number },
 ): AsyncGenerator<Lined<T>[]> {
   const name = displayName(file);
-  const source = openNamed(file, name);
-  const progress = deps.progress?.(`importing ${name}`);
   let header: HeaderMap | null = null;
   let width = 0;
-  try {
-    for await (const batch of readCsv(source.stream as AsyncIterable<Buffer>)) {
+  yield* fromSource(deps, file, name, counter, () => header !== null, async function* (stream) {
+    for await (const batch of readCsv(stream)) {
       const valid: Lined<T>[] = [];
       for (const rec of batch as CsvRecord[]) {
         if (header === null) {
@@ -143,7 +141,24 @@ async function* validRows<T>(
         if ('problem' in result) rejects.add(result.problem, rec.fields);
         else valid.push({ line: rec.line, value: result.value, fields: rec.fields });
       }
-      if (valid.length > 0) yield valid;
+      yield valid;
+    }
+  });
+}
+
+/**
+ * Opens a CSV source and yields what `read` makes of its bytes, with a progress bar: a syntax
+ * error becomes the input error naming the file, and a file without a header row is refused.
+ */
+async function* fromSource<T>(
+  deps: Deps, file: string, name: string, counter: { rows: number }, hadHeader: () => boolean,
+  read: (stream: AsyncIterable<Buffer>, source: CsvSource) => AsyncGenerator<T>,
+): AsyncGenerator<T> {
+  const source = openNamed(file, name);
+  const progress = deps.progress?.(`importing ${name}`);
+  try {
+    for await (const item of read(source.stream as AsyncIterable<Buffer>, source)) {
+      yield item;
       progress?.update(source.size ? source.bytesRead() / source.size : null, `${counter.rows.toLocaleString('en-US')} rows`);
     }
   } catch (e) {
@@ -152,7 +167,7 @@ async function* validRows<T>(
     progress?.done();
     if (file !== '-') source.stream.destroy();
   }
-  if (header === null) throw emptyFile(name);
+  if (!hadHeader()) throw emptyFile(name);
 }
 
 function openNamed(file: string, name: string): CsvSource {
@@ -181,13 +196,9 @@ const PARSE_THREAD_FROM_BYTES = 8 << 20;
 async function* badgeBatches(
   deps: Deps, file: string, setup: BadgeParseSetup, inThread: boolean | undefined, rejects: Rejects, counter: { rows: number },
 ): AsyncGenerator<BadgeBatch> {
-  const name = setup.file;
-  const source = openNamed(file, name);
-  const threaded = inThread ?? (availableParallelism() > 1 && (source.size === null || source.size >= PARSE_THREAD_FROM_BYTES));
-  const progress = deps.progress?.(`importing ${name}`);
   let header = false;
-  try {
-    const stream = source.stream as AsyncIterable<Buffer>;
+  yield* fromSource(deps, file, setup.file, counter, () => header, async function* (stream, source) {
+    const threaded = inThread ?? (availableParallelism() > 1 && (source.size === null || source.size >= PARSE_THREAD_FROM_BYTES));
     for await (const item of threaded ? parseBadgeFileInThread(stream, setup) : parseBadgeFile(stream, setup)) {
       if (item.kind === 'header') {
         header = true;
@@ -198,15 +209,8 @@ async function* badgeBatches(
       counter.rows += b.rows;
       for (const p of b.problems) rejects.add(p.problem, p.fields);
       yield b;
-      progress?.update(source.size ? source.bytesRead() / source.size : null, `${counter.rows.toLocaleString('en-US')} rows`);
     }
-  } catch (e) {
-    throw inputErrorOf(e, name);
-  } finally {
-    progress?.done();
-    if (file !== '-') source.stream.destroy();
-  }
-  if (!header) throw emptyFile(name);
+  });
 }
 
 async function collect<T>(gen: AsyncGenerator<Lined<T>[]>): Promise<Lined<T>[]> {
