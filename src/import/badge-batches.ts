@@ -6,7 +6,7 @@
  */
 import { readCsv, type CsvRecord } from './csv-reader.js';
 import { mapHeader, type HeaderMap } from './columns.js';
-import { BADGE_COLUMNS, parseBadgeRow, type BadgeRow, type FieldError } from './row-parsers.js';
+import { BADGE_COLUMNS, badgeRowParser, type BadgeRow, type FieldError } from './row-parsers.js';
 import { checkRow } from './row-check.js';
 import type { InputProblem } from '../errors.js';
 import type { StoredEvent } from '../store/badge-week-codec.js';
@@ -86,17 +86,27 @@ function parseBadgeRecords(
   const problems: BadgeBatch['problems'] = [];
   let emp = -1;
   let off = -1;
+  // Rows of one employee and office come in runs: look an id up only when it changes.
+  let lastEmployee = '';
+  let lastOffice = '';
   const check = (r: BadgeRow): FieldError | null => {
-    emp = employeeIndex.get(r.employeeId) ?? -1;
-    off = officeIndex.get(r.officeId) ?? -1;
+    if (r.employeeId !== lastEmployee) {
+      lastEmployee = r.employeeId;
+      emp = employeeIndex.get(lastEmployee) ?? -1;
+    }
+    if (r.officeId !== lastOffice) {
+      lastOffice = r.officeId;
+      off = officeIndex.get(lastOffice) ?? -1;
+    }
     return emp < 0 ? { column: 'employee_id', reason: `unknown employee "${r.employeeId}"` }
       : off < 0 ? { column: 'office_id', reason: `unknown office "${r.officeId}"` }
       : null;
   };
+  const parse = badgeRowParser(h);
   let count = 0;
   for (let i = from; i < records.length; i++) {
     const rec = records[i]!;
-    const result = checkRow(rec, h, width, parseBadgeRow, check, file);
+    const result = checkRow(rec, h, width, parse, check, file);
     if ('problem' in result) {
       problems.push({ problem: result.problem, fields: rec.fields });
       continue;

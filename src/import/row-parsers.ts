@@ -217,11 +217,18 @@ function isLeap(y: number): boolean {
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Epoch milliseconds of an ISO 8601 timestamp with a zone, or a reason. */
+// The reasons are built only for a bad timestamp (no closure per call).
+function notATimestamp(s: string): string {
+  return `not a timestamp (expected e.g. 2026-11-24T08:30:00Z): ${quoteValue(s)}`;
+}
+
+function outOfRange(s: string, what: string): string {
+  return `timestamp out of range (${what}): ${quoteValue(s)}`;
+}
+
 export function parseTimestamp(s: string): number | string {
-  const bad = (): string => `not a timestamp (expected e.g. 2026-11-24T08:30:00Z): ${quoteValue(s)}`;
-  const range = (what: string): string => `timestamp out of range (${what}): ${quoteValue(s)}`;
   const n = s.length;
-  if (n < 16) return bad();
+  if (n < 16) return notATimestamp(s);
   const y1 = two(s, 0);
   const y2 = two(s, 2);
   const month = two(s, 5);
@@ -241,7 +248,7 @@ export function parseTimestamp(s: string): number | string {
     (sep !== 84 /* T */ && sep !== 116 /* t */ && sep !== 32) ||
     s.charCodeAt(13) !== 58 /* : */
   ) {
-    return bad();
+    return notATimestamp(s);
   }
   const year = y1 * 100 + y2;
   let p = 16;
@@ -249,7 +256,7 @@ export function parseTimestamp(s: string): number | string {
   let ms = 0;
   if (p < n && s.charCodeAt(p) === 58 /* : */) {
     second = two(s, p + 1);
-    if (second < 0) return bad();
+    if (second < 0) return notATimestamp(s);
     p += 3;
     const dot = s.charCodeAt(p);
     if (p < n && (dot === 46 /* . */ || dot === 44) /* , */) {
@@ -261,39 +268,39 @@ export function parseTimestamp(s: string): number | string {
         scale /= 10;
         if (scale < 1) scale = 0;
       }
-      if (p === from) return bad();
+      if (p === from) return notATimestamp(s);
       ms = Math.floor(ms);
     }
   }
   let offset = 0;
   if (p >= n) {
     // Validate the rest first, so that the hint is only given for real date-times.
-    const shown = bad();
+    const shown = notATimestamp(s);
     if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return shown;
     return `timestamp needs a Z or a UTC offset: ${quoteValue(s)}`;
   }
   const z = s.charCodeAt(p);
   if (z === 90 /* Z */ || z === 122 /* z */) {
-    if (p + 1 !== n) return bad();
+    if (p + 1 !== n) return notATimestamp(s);
   } else if (z === 43 /* + */ || z === 45 /* - */) {
     const oh = two(s, p + 1);
-    if (oh < 0) return bad();
+    if (oh < 0) return notATimestamp(s);
     let om = 0;
     const rest = n - (p + 3);
     if (rest === 3 && s.charCodeAt(p + 3) === 58) om = two(s, p + 4);
     else if (rest === 2) om = two(s, p + 3);
-    else if (rest !== 0) return bad();
-    if (om < 0) return bad();
-    if (om > 59 || oh * 60 + om > 14 * 60) return range(`offset ${s.slice(p)}`);
+    else if (rest !== 0) return notATimestamp(s);
+    if (om < 0) return notATimestamp(s);
+    if (om > 59 || oh * 60 + om > 14 * 60) return outOfRange(s, `offset ${s.slice(p)}`);
     offset = (oh * 60 + om) * (z === 45 ? -1 : 1);
   } else {
-    return bad();
+    return notATimestamp(s);
   }
-  if (month < 1 || month > 12) return range(`month ${month}`);
-  if (day < 1 || day > (month === 2 && isLeap(year) ? 29 : MONTH_DAYS[month - 1]!)) return range(`day ${day}`);
-  if (hour > 23) return range(`hour ${hour}`);
-  if (minute > 59) return range(`minute ${minute}`);
-  if (second > 59) return range(`second ${second}`);
+  if (month < 1 || month > 12) return outOfRange(s, `month ${month}`);
+  if (day < 1 || day > (month === 2 && isLeap(year) ? 29 : MONTH_DAYS[month - 1]!)) return outOfRange(s, `day ${day}`);
+  if (hour > 23) return outOfRange(s, `hour ${hour}`);
+  if (minute > 59) return outOfRange(s, `minute ${minute}`);
+  if (second > 59) return outOfRange(s, `second ${second}`);
   return (daysFromCivil(year, month, day) * 1440 + hour * 60 + minute - offset) * 60_000 + second * 1000 + ms;
 }
 
@@ -379,20 +386,40 @@ export function parseEmployeeRow(fields: string[], h: HeaderMap): ParseResult<Em
 }
 
 export function parseBadgeRow(fields: string[], h: HeaderMap): ParseResult<BadgeRow> {
-  return run(() => {
-    const eventId = requiredId(fields, h, 'event_id');
-    const employeeId = requiredId(fields, h, 'employee_id');
-    const officeId = requiredId(fields, h, 'office_id');
-    const at = parseTimestamp(requiredText(fields, h, 'timestamp'));
-    if (typeof at === 'string') fail('timestamp', at);
-    const directionText = value(fields, h, 'direction');
+  return badgeRowParser(h)(fields);
+}
+
+/**
+ * parseBadgeRow for every row of one file: the columns' places are looked up once (a badge
+ * file has millions of rows).
+ */
+export function badgeRowParser(h: HeaderMap): (fields: string[]) => ParseResult<BadgeRow> {
+  const place = (column: string) => h.indexOf[column] ?? -1;
+  const [iEvent, iEmployee, iOffice, iTimestamp, iDirection] = ['event_id', 'employee_id', 'office_id', 'timestamp', 'direction'].map(place) as [number, number, number, number, number];
+  const at = (fields: string[], i: number): string => {
+    if (i < 0) return '';
+    const v = fields[i];
+    return v === undefined ? '' : v.trim();
+  };
+  const required = (fields: string[], i: number, column: string): string => {
+    const v = at(fields, i);
+    if (v === '') fail(column, 'required value is empty');
+    return v;
+  };
+  return (fields) => run(() => {
+    const eventId = checkId('event_id', required(fields, iEvent, 'event_id'));
+    const employeeId = checkId('employee_id', required(fields, iEmployee, 'employee_id'));
+    const officeId = checkId('office_id', required(fields, iOffice, 'office_id'));
+    const at_ = parseTimestamp(required(fields, iTimestamp, 'timestamp'));
+    if (typeof at_ === 'string') fail('timestamp', at_);
+    const directionText = at(fields, iDirection);
     let direction: 'in' | 'out' | null = null;
     if (directionText !== '') {
       const d = directionText.toLowerCase();
       if (d === 'in' || d === 'out') direction = d;
       else fail('direction', `not a direction (expected in or out): ${quoteValue(directionText)}`);
     }
-    return { eventId, employeeId, officeId, at, direction };
+    return { eventId, employeeId, officeId, at: at_, direction };
   });
 }
 
