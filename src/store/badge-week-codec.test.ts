@@ -4,6 +4,10 @@ import test from 'node:test';
 import fc from 'fast-check';
 import { compareEvents, decodeWeek, encodeWeek, mergeWeek, utcWeekOf, DAY_MS, type StoredEvent } from './badge-week-codec.js';
 import { BadgeWeekBuffer } from '../import/badge-buffer.js';
+import { writeWeekRow } from './badge.repository.js';
+import { CsvBytes } from './csv-bytes.js';
+import { csvField } from './csv-text.js';
+import { fromDayNumber } from '../engine/dates.js';
 
 const WEEK = utcWeekOf(Date.UTC(2026, 10, 24)); // 2026-11-23, a Monday
 // Ids: any text without control characters (the import refuses those), commas and quotes included.
@@ -84,4 +88,31 @@ test('property: a badge_week row written as bytes is the csvField text of encode
     const expected = `${csvField(employeeId)},${fromDayNumber(WEEK)},${events.length},${csvField(encodeWeek(WEEK, events))}\n`;
     assert.equal(out.takeText(), expected);
   }), { numRuns: 1000 });
+});
+
+test('mergeWeek of a fresh week, small or large, keeps the first of each id in file order, sorted', () => {
+  const repeatedArb = fc.record({ e: eventArb, id: fc.constantFrom('a', 'b', 'c', 'a ', 'b,c', '"d"') }).map(({ e, id }): StoredEvent => ({ ...e, eventId: id }));
+  fc.assert(fc.property(fc.array(fc.oneof(eventArb, repeatedArb), { maxLength: 60 }), fc.boolean(), (raw, inOrder) => {
+    const incoming = inOrder ? [...raw].sort((x, y) => x.at - y.at) : raw;
+    const first = new Map<string, StoredEvent>();
+    for (const e of incoming) if (!first.has(e.eventId)) first.set(e.eventId, e);
+    const expected = [...first.values()];
+    const { events, fresh } = mergeWeek([], incoming);
+    assert.deepEqual(fresh, expected);
+    assert.deepEqual(events, [...expected].sort(compareEvents));
+  }));
+});
+
+test('writeWeekRow writes the CSV line of (employee, week, count, encodeWeek), quoting the text only when an id needs it', () => {
+  const idWithEdges = fc.oneof(idArb, idArb.map((s) => `${s} `), idArb.map((s) => `${s},x`), idArb.map((s) => `"${s}`));
+  const awkwardArb = fc.record({ e: eventArb, id: idWithEdges, office: fc.oneof(idArb, idWithEdges) })
+    .map(({ e, id, office }): StoredEvent => ({ ...e, eventId: id, officeId: office }));
+  fc.assert(fc.property(fc.array(fc.oneof(eventArb, awkwardArb), { maxLength: 12 }), fc.oneof(idArb, idWithEdges), (raw, employeeId) => {
+    const events = mergeWeek([], raw).events;
+    const out = new CsvBytes(16);
+    out.raw('x,');
+    writeWeekRow(out, { employeeId, week: WEEK, events });
+    const expected = `x,${[csvField(employeeId), fromDayNumber(WEEK), String(events.length), csvField(encodeWeek(WEEK, events))].join(',')}\n`;
+    assert.equal(out.takeText(), expected);
+  }));
 });

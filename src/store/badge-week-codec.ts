@@ -87,6 +87,7 @@ export function decodeWeek(weekDay: number, data: string): StoredEvent[] {
  * sorted list and the new events.
  */
 export function mergeWeek(stored: readonly StoredEvent[], incoming: readonly StoredEvent[]): { events: StoredEvent[]; fresh: StoredEvent[] } {
+  if (stored.length === 0 && incoming.length <= SMALL_WEEK) return mergeSmallFreshWeek(incoming);
   const seen = new Set<string>();
   for (const e of stored) seen.add(e.eventId);
   const fresh: StoredEvent[] = [];
@@ -97,4 +98,26 @@ export function mergeWeek(stored: readonly StoredEvent[], incoming: readonly Sto
   }
   if (fresh.length === 0) return { events: [...stored], fresh };
   return { events: [...stored, ...fresh].sort(compareEvents), fresh };
+}
+
+/** A week of at most this many new events (nearly every week) is merged without a Set. */
+const SMALL_WEEK = 24;
+
+/** mergeWeek([], incoming) for a small week: duplicates found by comparing ids pairwise, the order checked before sorting. */
+function mergeSmallFreshWeek(incoming: readonly StoredEvent[]): { events: StoredEvent[]; fresh: StoredEvent[] } {
+  let fresh: StoredEvent[] | null = null;
+  for (let i = 1; i < incoming.length; i++) {
+    const id = incoming[i]!.eventId;
+    let repeated = false;
+    for (let j = 0; j < i && !repeated; j++) repeated = incoming[j]!.eventId === id;
+    if (repeated) fresh ??= incoming.slice(0, i);
+    else fresh?.push(incoming[i]!);
+  }
+  const list = fresh ?? [...incoming];
+  for (let i = 1; i < list.length; i++) {
+    if (compareEvents(list[i - 1]!, list[i]!) > 0) {
+      return { events: [...list].sort(compareEvents), fresh: list };
+    }
+  }
+  return { events: list, fresh: list };
 }

@@ -17,34 +17,20 @@ export interface IncomingWeek {
   events: StoredEvent[];
 }
 
-/** Whether an id inside the packed text would make the CSV field need quotes. */
-function hasCsvSpecial(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 34 || c === 44 || c === 10 || c === 13) return true;
-  }
-  return false;
-}
-
 /**
  * One badge_week row (employee_id, week_start, n, data) as COPY CSV bytes: the packed text of
- * encodeWeek, written in place unless an id needs the field quoted (then through csvField).
+ * encodeWeek, written in place, and written again through csvField when an id turned out to
+ * need the field quoted (rare: a comma, a quote or a trailing space in an id).
  */
 export function writeWeekRow(out: CsvBytes, w: IncomingWeek): void {
   out.text(w.employeeId).comma().raw(fromDayNumber(w.week)).comma().num(w.events.length).comma();
   const events = w.events;
-  let special = events.length === 0 || events[events.length - 1]!.eventId.endsWith(' ');
-  let office = '';
-  for (let i = 0; i < events.length && !special; i++) {
-    const e = events[i]!;
-    if (e.officeId !== office) {
-      special = hasCsvSpecial(e.officeId);
-      office = e.officeId;
-    }
-    special ||= hasCsvSpecial(e.eventId);
+  const mark = out.length;
+  writeWeek(out, w.week, events);
+  if (events.length === 0 || out.needsQuotesSince(mark) || events[events.length - 1]!.eventId.endsWith(' ')) {
+    out.rewind(mark);
+    out.raw(csvField(encodeWeek(w.week, events)));
   }
-  if (special) out.raw(csvField(encodeWeek(w.week, events)));
-  else writeWeek(out, w.week, events);
   out.newline();
 }
 

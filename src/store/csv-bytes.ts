@@ -96,6 +96,21 @@ export class CsvBytes {
     return this;
   }
 
+  /** Whether the bytes written since `from` hold a quote, a comma or a line break (what makes csvField quote a field). */
+  needsQuotesSince(from: number): boolean {
+    const buf = this.buf;
+    for (let i = from; i < this.length; i++) {
+      const c = buf[i]!;
+      if (c === QUOTE || c === COMMA || c === NEWLINE || c === CR) return true;
+    }
+    return false;
+  }
+
+  /** Forgets what was written since `at` (a length read before). */
+  rewind(at: number): void {
+    this.length = Math.min(this.length, at);
+  }
+
   /** The bytes written so far, as a new array of exactly that size; the writer starts over. */
   take(): Uint8Array {
     const out = this.buf.slice(0, this.length);
