@@ -3,9 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { tempDir } from '../testing/stores.js';
+import { createTestDatabase, tempDir } from '../testing/stores.js';
 import { writeFixtures } from '../testing/fixtures.js';
 import { openPgliteDb } from '../store/pglite-db.js';
 
@@ -69,24 +67,10 @@ test('audit verify on the embedded store', async () => {
 });
 
 test('audit verify on PostgreSQL', async () => {
-  const admin = process.env.HUBDAY_TEST_PG_URL;
-  if (!admin) throw new Error('HUBDAY_TEST_PG_URL is not set: run the tests with npm test, which starts PostgreSQL');
-  const name = `hubday_audit_${randomBytes(4).toString('hex')}`;
-  const q = async (url: string, sql: string) => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  await q(admin, `CREATE DATABASE ${name}`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
+  const database = await createTestDatabase('hubday_audit');
   try {
-    await walk(runner([], { DATABASE_URL: url.toString() }), (sql) => q(url.toString(), sql));
+    await walk(runner([], { DATABASE_URL: database.url }), database.sql);
   } finally {
-    await q(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await database.drop();
   }
 });

@@ -3,9 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { tempDir } from '../testing/stores.js';
+import { createTestDatabase, tempDir } from '../testing/stores.js';
 import { writeFixtures } from '../testing/fixtures.js';
 
 const BIN = fileURLToPath(new URL('../../bin/hubday', import.meta.url));
@@ -18,26 +16,10 @@ interface Target {
 }
 
 async function targets(): Promise<Target[]> {
-  const admin = process.env.HUBDAY_TEST_PG_URL;
-  if (!admin) throw new Error('HUBDAY_TEST_PG_URL is not set: run the tests with npm test, which starts PostgreSQL');
-  const dbName = `hubday_cli_${randomBytes(4).toString('hex')}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${dbName}`);
-  await client.end();
-  const url = new URL(admin);
-  url.pathname = `/${dbName}`;
+  const database = await createTestDatabase('hubday_cli');
   return [
     { name: 'pglite', env: {}, args: ['--data', tempDir('hubday-cli-')], drop: async () => undefined },
-    {
-      name: 'postgres', env: { DATABASE_URL: url.toString() }, args: [],
-      drop: async () => {
-        const c = new pg.Client({ connectionString: admin });
-        await c.connect();
-        await c.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-        await c.end();
-      },
-    },
+    { name: 'postgres', env: { DATABASE_URL: database.url }, args: [], drop: database.drop },
   ];
 }
 

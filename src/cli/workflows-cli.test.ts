@@ -15,8 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import pg from 'pg';
-import { tempDir } from '../testing/stores.js';
+import { createTestDatabase, tempDir } from '../testing/stores.js';
 import { startSmtp } from '../testing/mail-servers.js';
 import { openPgliteDb } from '../store/pglite-db.js';
 import { type LocalDate, addDays as addLocalDays, isoWeekOf as isoWeekOfDate } from '../engine/dates.js';
@@ -432,26 +431,8 @@ async function pgliteStore(): Promise<Store> {
 }
 
 async function postgresStore(): Promise<Store> {
-  const admin = process.env.HUBDAY_TEST_PG_URL;
-  if (!admin) throw new Error('HUBDAY_TEST_PG_URL is not set: run the tests with scripts/with-postgres.sh (npm test), which starts PostgreSQL');
-  const name = `hubday_wf_${randomBytes(4).toString('hex')}`;
-  const q = async (url: string, statement: string) => {
-    const c = new pg.Client({ connectionString: url });
-    await c.connect();
-    try {
-      await c.query(statement);
-    } finally {
-      await c.end();
-    }
-  };
-  await q(admin, `CREATE DATABASE ${name}`);
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return {
-    name: 'PostgreSQL', prefix: [], env: { DATABASE_URL: url.toString() },
-    sql: (statement) => q(url.toString(), statement),
-    drop: () => q(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-  };
+  const database = await createTestDatabase('hubday_wf');
+  return { name: 'PostgreSQL', prefix: [], env: { DATABASE_URL: database.url }, sql: database.sql, drop: database.drop };
 }
 
 test('issue 4, done when: every workflow walked from the CLI on the demo company, on both stores', { concurrency: 2 }, async (t) => {

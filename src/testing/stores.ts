@@ -79,19 +79,41 @@ async function openTestPglite(): Promise<TestDb> {
 }
 
 async function openTestPostgres(): Promise<TestDb> {
-  const admin = process.env.HUBDAY_TEST_PG_URL;
-  if (!admin) throw new Error('HUBDAY_TEST_PG_URL is not set: run the tests with npm test, which starts PostgreSQL');
-  const name = `hubday_t_${randomBytes(6).toString('hex')}`;
-  await adminQuery(admin, `CREATE DATABASE ${name}`);
+  const database = await createTestDatabase('hubday_t');
   try {
-    const url = new URL(admin);
-    url.pathname = `/${name}`;
-    const db = await openPostgresDb(url.toString());
-    return withCleanup(db, { url: url.toString() }, () => adminQuery(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    const db = await openPostgresDb(database.url);
+    return withCleanup(db, { url: database.url }, database.drop);
   } catch (e) {
-    await adminQuery(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
+    await database.drop().catch(() => undefined);
     throw e;
   }
+}
+
+export interface TestDatabase {
+  /** Its connection URL (for DATABASE_URL). */
+  url: string;
+  /** Runs one statement in it, on a connection of its own. */
+  sql(statement: string): Promise<void>;
+  /** Drops it (connections are closed first). */
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh, empty database on the test server (HUBDAY_TEST_PG_URL, which scripts/with-postgres.sh
+ * sets): for tests that run the CLI as a separate process against it.
+ */
+export async function createTestDatabase(prefix: string): Promise<TestDatabase> {
+  const admin = process.env.HUBDAY_TEST_PG_URL;
+  if (!admin) throw new Error('HUBDAY_TEST_PG_URL is not set: run the tests with npm test, which starts PostgreSQL');
+  const name = `${prefix}_${randomBytes(6).toString('hex')}`;
+  await adminQuery(admin, `CREATE DATABASE ${name}`);
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    sql: (statement) => adminQuery(url.toString(), statement),
+    drop: () => adminQuery(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  };
 }
 
 async function adminQuery(url: string, sql: string): Promise<void> {
