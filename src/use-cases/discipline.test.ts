@@ -1,17 +1,13 @@
 /** Discipline use cases on both stores: cases walked step by step with the clock, refusals by code, late data flags. */
 import assert from 'node:assert/strict';
 import { forEachStore } from '../testing/stores.js';
-import { writeFixtures } from '../testing/fixtures.js';
-import { badgesCsv, refused } from '../testing/workflows.js';
-import { migrate } from '../store/migrate.js';
+import { refused, setUpChainCompany } from '../testing/workflows.js';
 import type { Db } from '../store/db.js';
 import { fixedClock, type Deps } from './deps.js';
 import { importFile } from './import-file.js';
-import { applyPolicy } from './apply-policy.js';
 import { evaluateWeeks } from './evaluate-weeks.js';
 import { evaluateChanged } from './evaluate-changed.js';
 import { resolveActor } from './actor.js';
-import { insertRoleGrant } from '../store/org.repository.js';
 import { findAuditEntries, readAuditPage } from '../store/audit.repository.js';
 import { verifyChain } from '../audit/chain.js';
 import { type LocalDate } from '../engine/dates.js';
@@ -19,16 +15,8 @@ import { acknowledge, clearReview, closeCase, escalate, hrReview, listCases, ref
 
 const d = (s: string) => s as LocalDate;
 
-/** C1 (11) → V1 (10) → D1 (8) → M1 (7) → E3…E7; HR H1, H2; X1 (7) beside M1. */
-const COMPANY_CSV = `employee_id,email,name,manager_id,level,job_family,org,home_office_id,arrangement,hire_date,termination_date
-C1,c1@example.com,Cleo Chief,,11,exec,Retail,SEA1,hybrid,2015-01-05,
-V1,v1@example.com,Vera Vance,C1,10,product,Retail,SEA1,hybrid,2015-01-05,
-D1,d1@example.com,Dan Director,V1,8,product,Retail,SEA1,hybrid,2016-01-04,
-M1,m1@example.com,Mina Moss,D1,7,software_engineering,Retail,SEA1,hybrid,2018-03-01,
-X1,x1@example.com,Xavi Other,D1,7,software_engineering,Retail,SEA1,hybrid,2018-03-01,
-H1,h1@example.com,Hana People,C1,8,hr,People,SEA1,hybrid,2017-01-02,
-H2,h2@example.com,Hugo People,C1,8,hr,People,SEA1,hybrid,2017-01-02,
-E3,e3@example.com,Eli Three,M1,5,software_engineering,Retail,SEA1,hybrid,2020-01-06,
+/** M1's reports, under the chain of CHAIN_CSV (C1 → V1 → D1 → M1; X1 beside M1; HR H1, H2). */
+const REPORTS_CSV = `E3,e3@example.com,Eli Three,M1,5,software_engineering,Retail,SEA1,hybrid,2020-01-06,
 E4,e4@example.com,Fay Four,M1,5,software_engineering,Retail,SEA1,hybrid,2020-01-06,
 E5,e5@example.com,Gus Five,M1,5,software_engineering,Retail,SEA1,hybrid,2020-01-06,
 E6,e6@example.com,Ida Six,M1,5,software_engineering,Retail,SEA1,hybrid,2020-01-06,
@@ -44,27 +32,13 @@ const PATTERNS: Record<string, string> = {
   E7: 'CCCCCCCCCCCNN',
 };
 
-
-const POLICY = JSON.stringify({
-  id: 'rto-3', name: 'Three days a week', effectiveFrom: '2025-01-06', daysPerWeek: 3,
-  standing: { windowWeeks: 12, minRatio: 0.75 },
-  discipline: { nonCompliantWeeksPerStep: 2, minDaysBetweenSteps: 7, compliantWeeksToResolve: 2 },
-});
-
 /** The use-case deps with the clock at noon UTC of a day. */
 function on(db: Db, day: string): Deps {
   return { db, clock: fixedClock(`${day}T17:00:00Z`), log: () => undefined };
 }
 
 async function setUp(db: Db) {
-  await migrate(db);
-  const deps = on(db, '2026-11-30');
-  const fx = writeFixtures({ employees: COMPANY_CSV, badges: badgesCsv(PATTERNS), policy: POLICY, leave: 'employee_id,start_date,end_date,kind,status\n', holidays: 'office_id,date,name,action\n' });
-  for (const kind of ['offices', 'employees', 'badges'] as const) await importFile(deps, { kind, file: fx[kind] });
-  await applyPolicy(deps, { file: fx.policy });
-  await evaluateWeeks(deps, { from: d('2026-08-31'), to: d('2026-11-29') });
-  await insertRoleGrant(db, 'H1', 'hr', 'operator');
-  await insertRoleGrant(db, 'H2', 'hr', 'operator');
+  const { deps, fx } = await setUpChainCompany(db, { reports: REPORTS_CSV, patterns: PATTERNS, at: '2026-11-30T17:00:00Z' });
   const as = (id: string) => resolveActor(deps, id);
   return { deps, fx, as };
 }

@@ -1,35 +1,18 @@
 /** Promotion use cases on both stores: a small company with a chain up to a VP, real standing from badges. */
 import assert from 'node:assert/strict';
 import { forEachStore } from '../testing/stores.js';
-import { writeFixtures } from '../testing/fixtures.js';
-import { badgesCsv, refused as refusedWith } from '../testing/workflows.js';
-import { migrate } from '../store/migrate.js';
+import { refused as refusedWith, setUpChainCompany } from '../testing/workflows.js';
 import type { Db } from '../store/db.js';
-import { fixedClock, type Deps } from './deps.js';
-import { importFile } from './import-file.js';
-import { applyPolicy } from './apply-policy.js';
-import { evaluateWeeks } from './evaluate-weeks.js';
+import type { Deps } from './deps.js';
 import { resolveActor } from './actor.js';
-import { insertRoleGrant } from '../store/org.repository.js';
 import { findAuditEntries } from '../store/audit.repository.js';
 import { verifyChain } from '../audit/chain.js';
 import { readAuditPage } from '../store/audit.repository.js';
 import { HubdayError } from '../errors.js';
-import { type LocalDate } from '../engine/dates.js';
 import { approvePromotion, denyPromotion, listPromotions, nominatePromotion, showPromotion, withdrawPromotion } from './promotions.js';
 
-const d = (s: string) => s as LocalDate;
-
-/** C1 (11) → V1 (10) → D1 (8) → M1 (7) → E1…E8 (5); HR H1, H2; X1 (7) beside M1; M2 (7, no manager) → E9. */
-export const COMPANY_CSV = `employee_id,email,name,manager_id,level,job_family,org,home_office_id,arrangement,hire_date,termination_date
-C1,c1@example.com,Cleo Chief,,11,exec,Retail,SEA1,hybrid,2015-01-05,
-V1,v1@example.com,Vera Vance,C1,10,product,Retail,SEA1,hybrid,2015-01-05,
-D1,d1@example.com,Dan Director,V1,8,product,Retail,SEA1,hybrid,2016-01-04,
-M1,m1@example.com,Mina Moss,D1,7,software_engineering,Retail,SEA1,hybrid,2018-03-01,
-X1,x1@example.com,Xavi Other,D1,7,software_engineering,Retail,SEA1,hybrid,2018-03-01,
-H1,h1@example.com,Hana People,C1,8,hr,People,SEA1,hybrid,2017-01-02,
-H2,h2@example.com,Hugo People,C1,8,hr,People,SEA1,hybrid,2017-01-02,
-E1,e1@example.com,Ada One,M1,5,software_engineering,Retail,SEA1,hybrid,2020-01-06,
+/** M1's reports E1, E2, E8 (5) under the chain of CHAIN_CSV (C1 → V1 → D1 → M1; X1 beside M1; HR H1, H2), and M2 (7, no manager) → E9. */
+const REPORTS_CSV = `E1,e1@example.com,Ada One,M1,5,software_engineering,Retail,SEA1,hybrid,2020-01-06,
 E2,e2@example.com,Bo Two,M1,5,software_engineering,Retail,SEA1,hybrid,2020-01-06,
 E8,e8@example.com,Cy Eight,M1,5,software_engineering,Retail,SEA1,hybrid,2020-01-06,
 M2,m2@example.com,Moe Loose,,7,sales,Field,SEA1,hybrid,2018-03-01,
@@ -44,27 +27,8 @@ const PATTERNS: Record<string, string> = {
   E9: 'NNNNNNNNNNNNN',
 };
 
-
-export const POLICY = JSON.stringify({
-  id: 'rto-3', name: 'Three days a week', effectiveFrom: '2025-01-06', daysPerWeek: 3,
-  standing: { windowWeeks: 12, minRatio: 0.75 },
-  discipline: { nonCompliantWeeksPerStep: 2, minDaysBetweenSteps: 7, compliantWeeksToResolve: 2 },
-});
-
-function depsOf(db: Db, at = '2026-11-30T12:00:00Z'): Deps {
-  return { db, clock: fixedClock(at), log: () => undefined };
-}
-
 async function setUp(db: Db): Promise<Deps> {
-  await migrate(db);
-  const deps = depsOf(db);
-  const fx = writeFixtures({ employees: COMPANY_CSV, badges: badgesCsv(PATTERNS), policy: POLICY, leave: 'employee_id,start_date,end_date,kind,status\n', holidays: 'office_id,date,name,action\n' });
-  for (const kind of ['offices', 'employees', 'badges'] as const) await importFile(deps, { kind, file: fx[kind] });
-  await applyPolicy(deps, { file: fx.policy });
-  await evaluateWeeks(deps, { from: d('2026-08-31'), to: d('2026-11-29') });
-  await insertRoleGrant(db, 'H1', 'hr', 'operator');
-  await insertRoleGrant(db, 'H2', 'hr', 'operator');
-  return deps;
+  return (await setUpChainCompany(db, { reports: REPORTS_CSV, patterns: PATTERNS })).deps;
 }
 
 /** A refusal of a promotion step: always forbidden, a conflict or a usage error. */
