@@ -65,6 +65,20 @@ export async function vpLevelFor(deps: Deps, employee: Employee): Promise<number
   return (await policyFor(deps, employee, deps.clock.today()))?.vpLevel ?? POLICY_DEFAULTS.vpLevel;
 }
 
+/** What a decision about an employee rests on: the employee, their management chain and today's VP level for them. */
+export async function decisionFacts(deps: Deps, employeeId: string): Promise<{ employee: Employee; chain: Chain; vpLevel: number }> {
+  const employee = await employeeOrNotFound(deps.db, employeeId);
+  const chain = await chainOf(deps.db, employeeId);
+  return { employee, chain, vpLevel: await vpLevelFor(deps, employee) };
+}
+
+/** decisionFacts for the employee of an exception (not_found when there is no such exception). */
+async function exceptionDecisionFacts(deps: Deps, exceptionId: string): Promise<{ chain: Chain; vpLevel: number }> {
+  const pre = await getException(deps.db, exceptionId);
+  if (!pre) throw new HubdayError('not_found', `no exception ${exceptionId}`);
+  return decisionFacts(deps, pre.employeeId);
+}
+
 /** Re-evaluates the weeks marked dirty by a change that committed (no-op when none were marked). */
 export async function reevaluate(deps: Deps, marked: number): Promise<number> {
   if (marked <= 0) return 0;
@@ -168,11 +182,7 @@ export interface ExceptionChangeResult {
 
 /** `hubday exception approve|deny ID`: by the right level for the kind, never the employee or the requester. */
 export async function decideException(deps: Deps, actor: Actor, input: { exceptionId: string; decision: 'approve' | 'deny'; note?: string | null }): Promise<ExceptionChangeResult> {
-  const pre = await getException(deps.db, input.exceptionId);
-  if (!pre) throw new HubdayError('not_found', `no exception ${input.exceptionId}`);
-  const employee = await employeeOrNotFound(deps.db, pre.employeeId);
-  const chain = await chainOf(deps.db, pre.employeeId);
-  const vpLevel = await vpLevelFor(deps, employee);
+  const { chain, vpLevel } = await exceptionDecisionFacts(deps, input.exceptionId);
   const { view, marked } = await audited(deps, async (tx, audit) => {
     const x = await loadForChange(tx, input.exceptionId);
     const next = orThrow(decideRule(x, input.decision, actor, chain, vpLevel));
@@ -203,11 +213,7 @@ export async function withdrawException(deps: Deps, actor: Actor, input: { excep
 /** `hubday exception revoke ID --reason`: an approved exception stops applying from today (never retroactively). */
 export async function revokeException(deps: Deps, actor: Actor, input: { exceptionId: string; reason: string }): Promise<ExceptionChangeResult> {
   if (input.reason.trim() === '') throw new HubdayError('invalid_usage', 'say why the exception is revoked (--reason); only the employee and HR can read it', [], 'reason_required');
-  const pre = await getException(deps.db, input.exceptionId);
-  if (!pre) throw new HubdayError('not_found', `no exception ${input.exceptionId}`);
-  const employee = await employeeOrNotFound(deps.db, pre.employeeId);
-  const chain = await chainOf(deps.db, pre.employeeId);
-  const vpLevel = await vpLevelFor(deps, employee);
+  const { chain, vpLevel } = await exceptionDecisionFacts(deps, input.exceptionId);
   const today = deps.clock.today();
   const { view, marked } = await audited(deps, async (tx, audit) => {
     const x = await loadForChange(tx, input.exceptionId);

@@ -13,9 +13,9 @@ import {
   completeRelocation as completeRule, displayedStatus, isOverdue, respondRelocation as respondRule,
 } from '../engine/relocation.js';
 import { HubdayError } from '../errors.js';
-import { audited, authorizeView, chainOf } from './actor.js';
+import { audited, authorizeView } from './actor.js';
 import { orThrow } from '../errors.js';
-import { employeeOrNotFound, reevaluate, vpLevelFor } from './exceptions.js';
+import { decisionFacts, employeeOrNotFound, reevaluate } from './exceptions.js';
 import { officeIds } from '../store/office.repository.js';
 import { markEvaluatedWeeksDirty } from '../store/exception.repository.js';
 import {
@@ -60,10 +60,8 @@ export interface RelocationChange {
 
 /** `hubday relocation assign E100 --hub SEA1 --deadline D`: HR, or the employee's VP or above; only remote staff. */
 export async function assignRelocation(deps: Deps, actor: Actor, input: { employeeId: string; hub: string; deadline: LocalDate }): Promise<RelocationChange> {
-  const employee = await employeeOrNotFound(deps.db, input.employeeId);
+  const { employee, chain, vpLevel } = await decisionFacts(deps, input.employeeId);
   if (!(await officeIds(deps.db)).has(input.hub)) throw new HubdayError('not_found', `no office ${input.hub}`);
-  const chain = await chainOf(deps.db, input.employeeId);
-  const vpLevel = await vpLevelFor(deps, employee);
   const today = deps.clock.today();
   const { rec, marked } = await audited(deps, async (tx, audit) => {
     const current = await getRelocation(tx, input.employeeId, true);
@@ -118,9 +116,7 @@ export async function completeRelocation(deps: Deps, actor: Actor, input: { empl
 
 /** `hubday relocation cancel E100 --as HR1`: HR or the VP (or above); the hub no longer applies from the deadline. */
 export async function cancelRelocation(deps: Deps, actor: Actor, input: { employeeId: string; reason?: string | null }): Promise<RelocationChange> {
-  const employee = await employeeOrNotFound(deps.db, input.employeeId);
-  const chain = await chainOf(deps.db, input.employeeId);
-  const vpLevel = await vpLevelFor(deps, employee);
+  const { chain, vpLevel } = await decisionFacts(deps, input.employeeId);
   const { rec, marked } = await audited(deps, async (tx, audit) => {
     const r = await loadForChange(tx, input.employeeId);
     const next = orThrow(cancelRule(r, actor, chain, vpLevel));
