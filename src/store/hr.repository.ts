@@ -4,6 +4,7 @@ import type { Attestation, ExceptionGrant, Leave, LeaveStatus, Relocation } from
 import type { Outage, OutageStatus } from '../engine/disputes.js';
 import type { LocalDate } from '../engine/dates.js';
 import { csvLine, chunkLines } from './csv-text.js';
+import { effectiveRange } from '../engine/exceptions.js';
 
 export interface LeaveRecord extends Leave {
   employeeId: string;
@@ -67,21 +68,27 @@ export async function attestationsByEmployee(db: Db, from: LocalDate, to: LocalD
 }
 
 export async function exceptionsByEmployee(db: Db, from: LocalDate, to: LocalDate, ids?: readonly string[]): Promise<Map<string, (ExceptionGrant & { employeeId: string })[]>> {
-  // Approved exceptions, and the part of revoked ones that was in force before the revocation.
-  const rows = await db.query<{ employee_id: string; exception_id: string; kind: string; start_date: string; end_date: string; effect: 'exempt' | 'reduced'; days_per_week: number | null }>(
-    `SELECT employee_id, exception_id, kind, start_date, end_date, effect, days_per_week FROM (
-       SELECT employee_id, exception_id, kind, start_date,
-              CASE WHEN status = 'revoked' THEN LEAST(end_date, revoked_from - 1) ELSE end_date END AS end_date, effect, days_per_week
-       FROM exception_grant
-       WHERE (status = 'approved' OR (status = 'revoked' AND revoked_from IS NOT NULL)) AND start_date <= $2::date AND end_date >= $1::date
-         ${ids ? 'AND employee_id = ANY($3::text[])' : ''}
-     ) x WHERE end_date >= start_date AND end_date >= $1::date`,
+  // Approved exceptions, and the part of revoked ones that was in force before the revocation:
+  // the engine's effectiveRange decides (exceptions are few; the SQL only narrows to the window).
+  const rows = await db.query<{
+    employee_id: string; exception_id: string; kind: string; start_date: string; end_date: string; effect: 'exempt' | 'reduced';
+    days_per_week: number | null; status: 'approved' | 'revoked'; revoked_from: string | null;
+  }>(
+    `SELECT employee_id, exception_id, kind, start_date, end_date, effect, days_per_week, status, revoked_from FROM exception_grant
+     WHERE status IN ('approved', 'revoked') AND start_date <= $2::date AND end_date >= $1::date
+       ${ids ? 'AND employee_id = ANY($3::text[])' : ''}`,
     ids ? [from, to, ids] : [from, to],
   );
-  return groupBy(rows.map((r) => ({
-    employeeId: r.employee_id, exceptionId: r.exception_id, kind: r.kind, startDate: r.start_date as LocalDate, endDate: r.end_date as LocalDate,
-    effect: r.effect, daysPerWeek: r.days_per_week === null ? null : Number(r.days_per_week),
-  })));
+  const grants: (ExceptionGrant & { employeeId: string })[] = [];
+  for (const r of rows) {
+    const range = effectiveRange({ status: r.status, startDate: r.start_date as LocalDate, endDate: r.end_date as LocalDate, revokedFrom: r.revoked_from as LocalDate | null });
+    if (range === null || range.endDate < from) continue;
+    grants.push({
+      employeeId: r.employee_id, exceptionId: r.exception_id, kind: r.kind, startDate: range.startDate, endDate: range.endDate,
+      effect: r.effect, daysPerWeek: r.days_per_week === null ? null : Number(r.days_per_week),
+    });
+  }
+  return groupBy(grants);
 }
 
 export async function relocationsByEmployee(db: Db, ids?: readonly string[]): Promise<Map<string, Relocation>> {
