@@ -84,8 +84,18 @@ test('a worker thread reports syntax errors and a bad header as the calling thre
   assert.deepEqual(await collect(parseBadgeFileInThread(chunksOf('', 10), setup)), [], 'an empty file: nothing, not even a header');
 });
 
-test('a consumer that stops early ends the worker thread', async () => {
-  const items = parseBadgeFileInThread(chunksOf(file(50_000, 1), 1 << 16), setup);
-  for await (const item of items) if (item.kind === 'batch') break;
-  // Reaching here without hanging is the point: the thread was terminated in the generator's finally.
+test('a consumer that stops early ends the worker thread and closes the source', async () => {
+  let closed = false;
+  async function* source() {
+    try {
+      yield* chunksOf(file(50_000, 1), 1 << 16);
+    } finally {
+      closed = true;
+    }
+  }
+  const items = parseBadgeFileInThread(source(), setup);
+  let batches = 0;
+  for await (const item of items) if (item.kind === 'batch' && ++batches === 1) break;
+  assert.equal(batches, 1);
+  assert.equal(closed, true, 'the source was closed before the whole file was read');
 });

@@ -95,6 +95,8 @@ export async function* parseBadgeFileInThread(source: AsyncIterable<string | Uin
   } finally {
     finished = true;
     await worker.terminate();
+    // A consumer that stops early (a refused row) closes the source too; none of its reads is pending here.
+    if (!ended) await reader.return?.();
   }
 }
 

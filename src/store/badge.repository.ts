@@ -256,21 +256,17 @@ export function eventsOfEmployees(db: Db, ids: readonly string[], fromMs: number
   return eventsInWindows(db, new Map(ids.map((id) => [id, { fromMs, toMs }])));
 }
 
+/** SQL: the stored weeks (badge_week, badge_week_total) that can hold instants of [from, to). */
+function weeksOf(fromMs: number, toMs: number): string {
+  return `week_start BETWEEN DATE '1970-01-01' + ${utcWeekOf(fromMs)} AND DATE '1970-01-01' + ${utcWeekOf(toMs)}`;
+}
+
 /**
  * Streams every stored week overlapping [from, to) as COPY CSV lines
  * `employee_id,weekDayNumber,data` (set-based: one statement).
  */
-export function streamWeeksInWindow(db: Db, fromMs: number, toMs: number): AsyncIterable<string> {
-  return db.copyTo(
-    `SELECT employee_id, ${DAYS('week_start')}, data FROM badge_week
-     WHERE week_start BETWEEN DATE '1970-01-01' + ${utcWeekOf(Number(fromMs))} AND DATE '1970-01-01' + ${utcWeekOf(Number(toMs))}`,
-  );
-}
-
-/** The number of stored badge events. */
-export async function countBadgeEvents(db: Db): Promise<number> {
-  const r = await db.query<{ n: number | null }>('SELECT sum(events)::int8 AS n FROM badge_week_total');
-  return Number(r[0]?.n ?? 0);
+function streamWeeksInWindow(db: Db, fromMs: number, toMs: number): AsyncIterable<string> {
+  return db.copyTo(`SELECT employee_id, ${DAYS('week_start')}, data FROM badge_week WHERE ${weeksOf(fromMs, toMs)}`);
 }
 
 /** Events of a window in columns (typed arrays, off the JS heap): employee and office as indexes. */
@@ -325,10 +321,7 @@ export async function readEventColumns(
   officeIndex: ReadonlyMap<string, number>,
 ): Promise<EventColumns> {
   // The weeks' event counts bound the window's: sized once, never grown in the usual case.
-  const total = await db.query<{ n: number | null }>(
-    `SELECT sum(events)::int8 AS n FROM badge_week_total
-     WHERE week_start BETWEEN DATE '1970-01-01' + ${utcWeekOf(fromMs)} AND DATE '1970-01-01' + ${utcWeekOf(toMs)}`,
-  );
+  const total = await db.query<{ n: number | null }>(`SELECT sum(events)::int8 AS n FROM badge_week_total WHERE ${weeksOf(fromMs, toMs)}`);
   let cap = Math.max(1 << 10, Number(total[0]?.n ?? 0));
   let emp = new Int32Array(cap);
   let office = new Int16Array(cap);

@@ -61,7 +61,7 @@ async function policyFor(deps: Deps, employee: Employee, date: LocalDate): Promi
 }
 
 /** The VP level that applies to the employee today (the defaults when no policy covers them). */
-export async function vpLevelFor(deps: Deps, employee: Employee): Promise<number> {
+async function vpLevelFor(deps: Deps, employee: Employee): Promise<number> {
   return (await policyFor(deps, employee, deps.clock.today()))?.vpLevel ?? POLICY_DEFAULTS.vpLevel;
 }
 
