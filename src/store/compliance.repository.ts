@@ -139,13 +139,6 @@ export function writeWeeklyCsv(w: CsvBytes, f: WeeklyFacts): void {
   w.newline();
 }
 
-const lineWriter = new CsvBytes(1 << 10);
-/** One weekly record as a COPY CSV line of WEEKLY_COLUMNS. */
-export function weeklyCsvLine(f: WeeklyFacts): string {
-  writeWeeklyCsv(lineWriter, f);
-  return lineWriter.takeText();
-}
-
 /** Deletes the stored results of the given weeks (for all employees, or the given ones). */
 export async function deleteResults(db: Db, mondays: readonly LocalDate[], employeeIds?: readonly string[]): Promise<void> {
   if (mondays.length === 0) return;
