@@ -255,9 +255,14 @@ export function quoteIdent(name: string): string {
 }
 
 /** `COPY table (cols) FROM <source> WITH (FORMAT csv)` */
-/** Whether the table holds no row: bulk writers then COPY straight in instead of upserting through a stage. */
-export async function tableIsEmpty(db: Db, table: string): Promise<boolean> {
-  const rows = await db.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${quoteIdent(table)}) AS empty`);
+/**
+ * In a transaction: whether the table holds no row, with the table locked against other writers
+ * until the transaction ends (readers go on), so that a bulk writer may COPY straight in instead
+ * of upserting through a stage without a concurrent import slipping rows in between.
+ */
+export async function emptyForBulkLoad(tx: Db, table: string): Promise<boolean> {
+  await tx.exec(`LOCK TABLE ${quoteIdent(table)} IN SHARE ROW EXCLUSIVE MODE`);
+  const rows = await tx.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${quoteIdent(table)}) AS empty`);
   return rows[0]!.empty === true;
 }
 

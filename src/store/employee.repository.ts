@@ -1,4 +1,4 @@
-import { tableIsEmpty, type Db } from './db.js';
+import { emptyForBulkLoad, type Db } from './db.js';
 import type { Employee, Arrangement } from '../engine/types.js';
 import type { LocalDate } from '../engine/dates.js';
 import { csvLine, chunkLines } from './csv-text.js';
@@ -64,11 +64,12 @@ export async function reportIds(db: Db, managerId: string, indirect: boolean): P
 
 /**
  * Upserts employees by id (unique in `employees`) through a staging table (one COPY, one
- * statement), or, into an empty table (a first import), with one COPY straight in.
+ * statement), or, into an empty table (a first import), with one COPY straight in. Call it in a
+ * transaction (the table stays locked against other writers until it ends).
  */
 export async function upsertEmployees(db: Db, employees: readonly Employee[]): Promise<{ inserted: number; updated: number }> {
   const lines = () => chunkLines(employees.map((e) => csvLine([e.employeeId, e.email, e.name, e.managerId, e.level, e.jobFamily, e.org, e.homeOfficeId, e.arrangement, e.hireDate, e.terminationDate])));
-  if (await tableIsEmpty(db, 'employee')) {
+  if (await emptyForBulkLoad(db, 'employee')) {
     await db.copyFrom('employee', COLUMNS.split(', '), lines());
     return { inserted: employees.length, updated: 0 };
   }

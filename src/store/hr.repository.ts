@@ -1,5 +1,5 @@
 /** Leave, attestations, exceptions and relocations: the HR facts evaluation reads. */
-import { tableIsEmpty, type Db } from './db.js';
+import { emptyForBulkLoad, type Db } from './db.js';
 import type { Attestation, ExceptionGrant, Leave, LeaveStatus, Relocation } from '../engine/types.js';
 import type { Outage, OutageStatus } from '../engine/disputes.js';
 import type { LocalDate } from '../engine/dates.js';
@@ -13,14 +13,14 @@ export interface LeaveRecord extends Leave {
 /**
  * Upserts leave by (employee, start, end, kind); a key given twice takes its last status (a later
  * line of the file corrects an earlier one). Through a staging table, or, into an empty table
- * (a first import), with one COPY straight in.
+ * (a first import), with one COPY straight in. Call it in a transaction (see emptyForBulkLoad).
  */
 export async function upsertLeave(db: Db, rows: readonly LeaveRecord[]): Promise<{ inserted: number; updated: number }> {
   const byKey = new Map<string, LeaveRecord>();
   for (const l of rows) byKey.set(`${l.employeeId}\u0000${l.startDate}\u0000${l.endDate}\u0000${l.kind}`, l);
   const lines = () => chunkLines([...byKey.values()].map((l) => csvLine([l.employeeId, l.startDate, l.endDate, l.kind, l.status])));
   const columns = ['employee_id', 'start_date', 'end_date', 'kind', 'status'];
-  if (await tableIsEmpty(db, 'leave')) {
+  if (await emptyForBulkLoad(db, 'leave')) {
     await db.copyFrom('leave', columns, lines());
     return { inserted: byKey.size, updated: 0 };
   }
