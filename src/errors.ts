@@ -13,6 +13,8 @@ export interface InputProblem {
   /** The column's name, when known. */
   columnName?: string;
   reason: string;
+  /** The file itself is malformed (CSV syntax, header, empty): --skip-invalid cannot skip a row of it. */
+  wholeFile?: true;
 }
 
 import type { Refusal, Transition } from './engine/refusal.js';

@@ -80,6 +80,11 @@ test('every command of the DESIGN table, on both stores', async (t) => {
         assert.equal(bad.code, 2);
         assert.match(bad.err, /bad\.csv:2:4: timestamp: /);
         assert.match(bad.err, /nothing from this file was written; fix it, or import the valid rows with --skip-invalid/);
+        // A malformed file (here an unterminated quote) cannot be imported row by row: no --skip-invalid hint.
+        const broken = run(target, ['import', 'badges', fx.write('broken.csv', 'event_id,employee_id,office_id,timestamp\nx1,"E100,SEA1,2026-11-20T10:00:00Z\n')]);
+        assert.equal(broken.code, 2);
+        assert.match(broken.err, /broken\.csv:2:2: unterminated quoted field\nnothing from this file was written; fix the file and import it again/);
+        assert.doesNotMatch(broken.err, /--skip-invalid/);
         assert.equal(run(target, ['team', 'M1', '--week', '2026-W60']).code, 2);
         assert.equal(run(target, ['compliance', 'NOBODY', '--from', '2026-11-23', '--to', '2026-11-29']).code, 2);
         assert.equal(run(target, ['evaluate', '--from', '2026-11-23']).code, 2);

@@ -272,7 +272,8 @@ function reportError(io: Io, e: unknown, asJson: boolean, suggestSkip: boolean):
     for (const p of err.problems) io.err(`  ${formatProblem(p)}`);
   } else io.err(`hubday: ${err.message}`);
   if (err.code === 'invalid_input' && err.problems.length > 0 && !asJson) {
-    io.err(`nothing from this file was written${suggestSkip ? '; fix it, or import the valid rows with --skip-invalid REJECTS.csv' : ''}`);
+    const skippable = suggestSkip && err.problems.every((p) => !p.wholeFile);
+    io.err(`nothing from this file was written${skippable ? '; fix it, or import the valid rows with --skip-invalid REJECTS.csv' : '; fix the file and import it again'}`);
   }
   return EXIT_CODES[err.code];
 }

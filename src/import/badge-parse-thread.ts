@@ -16,6 +16,7 @@ import { parseBadgeFile, type BadgeParseItem, type BadgeParseSetup } from './bad
 import { CsvSyntaxError } from './csv-reader.js';
 
 const READ_AHEAD = 8;
+const encoder = new TextEncoder();
 
 type ToWorker = { kind: 'bytes'; bytes: Uint8Array } | { kind: 'end' };
 
@@ -63,7 +64,7 @@ export async function* parseBadgeFileInThread(source: AsyncIterable<string | Uin
       return;
     }
     const chunk = r.value;
-    const bytes = typeof chunk === 'string' ? new TextEncoder().encode(chunk) : new Uint8Array(chunk); // a copy the worker owns
+    const bytes = typeof chunk === 'string' ? encoder.encode(chunk) : new Uint8Array(chunk); // a copy the worker owns
     worker.postMessage({ kind: 'bytes', bytes } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
     posted++;
   };

@@ -178,12 +178,12 @@ function openNamed(file: string, name: string): CsvSource {
   }
 }
 
-/** A CSV syntax error as the input error naming the file; any other error as it is. */
+/** A CSV syntax error (or a bad header) as the input error naming the file, for the whole file; any other error as it is. */
 function inputErrorOf(e: unknown, name: string): unknown {
-  return e instanceof CsvSyntaxError ? inputError({ file: name, line: e.line, column: e.column, reason: e.reason }) : e;
+  return e instanceof CsvSyntaxError ? inputError({ file: name, line: e.line, column: e.column, reason: e.reason, wholeFile: true }) : e;
 }
 
-const emptyFile = (name: string) => inputError({ file: name, line: 1, column: 1, reason: 'the file is empty: expected a header row' });
+const emptyFile = (name: string) => inputError({ file: name, line: 1, column: 1, reason: 'the file is empty: expected a header row', wholeFile: true });
 
 /** Files from this size are parsed in a worker thread (when the machine has a second core). */
 const PARSE_THREAD_FROM_BYTES = 8 << 20;
