@@ -2,14 +2,14 @@
  * Weekly compliance (DESIGN rules 3–6 and 8): for one employee and a list of
  * ISO weeks, the weekly records and the presence days behind them.
  */
-import { type LocalDate, addDays, dayNumber, fromDayNumber, isoWeekOf, weekdayNameOf, weekdayNumberOf } from './dates.js';
+import { type IsoWeek, type LocalDate, type WeekdayName, addDays, dayNumber, fromDayNumber, isoWeekOf, weekdayNameOf, weekdayNumberOf } from './dates.js';
 import { explainWeek } from './explain.js';
 import { PRESENCE_DEFAULTS, resolvePolicy, type ScopeSubject } from './policy.js';
 import { badgePresenceDays, normaliseEvents, type PresenceParams } from './presence.js';
 import type { OutageLookup } from './disputes.js';
 import type {
   AnchorCheck, Attestation, BadgeEvent, Employee, ExceptionGrant, ExcusedDay, HolidayRule, Leave, Office, Policy,
-  PresenceDay, Relocation, WeeklyFacts, WeeklyRecord,
+  PresenceDay, Relocation, WeekReason, WeekStatus, WeeklyFacts, WeeklyRecord,
 } from './types.js';
 
 /** Holiday name at an office on a date (public holidays with company overrides applied), or null. */
@@ -112,6 +112,142 @@ export function evaluateEmployeeFacts(input: EmployeeInput, ctx: Context, monday
   return out;
 }
 
+/**
+ * What every employee at an office shares in a week: its dates, and the work-week days its
+ * calendar closes (holidays, outages). Built once per (week, office) of a Context and shared
+ * by the records (frozen: bulk evaluation writes hundreds of thousands of records a week).
+ */
+interface WeekFrame {
+  monday: LocalDate;
+  sunday: LocalDate;
+  mondayN: number;
+  week: IsoWeek;
+  home: Office | undefined;
+  workWeek: readonly number[];
+  /** The date of each work-week day, in workWeek order. */
+  dates: readonly LocalDate[];
+  /** Per work-week day: the holiday or outage that closes it, or null. */
+  closed: readonly (ExcusedDay | null)[];
+  /** The closed days alone: the excused days of every week with nothing else excused. */
+  closedDays: readonly ExcusedDay[];
+  open: number;
+  /** Per work-week day: its other excuses, made once and shared (not employed, leave by kind, travel). */
+  excuses: readonly DayExcuses[];
+  /** Anchor checks by policy anchor days and states (shared: most weeks repeat a few). */
+  anchors: Map<readonly WeekdayName[], Map<number, readonly AnchorCheck[]>>;
+}
+
+interface DayExcuses {
+  notEmployed?: ExcusedDay;
+  travel?: ExcusedDay;
+  leave: Map<string, ExcusedDay>;
+}
+
+/** Frames of a Context by Monday, then home office (a Context is not changed once built). */
+const framesOf = new WeakMap<Context, Map<LocalDate, Map<string, WeekFrame>>>();
+
+function weekFrame(ctx: Context, monday: LocalDate, homeOfficeId: string): WeekFrame {
+  let byMonday = framesOf.get(ctx);
+  if (!byMonday) framesOf.set(ctx, (byMonday = new Map()));
+  let byOffice = byMonday.get(monday);
+  if (!byOffice) byMonday.set(monday, (byOffice = new Map()));
+  let frame = byOffice.get(homeOfficeId);
+  if (!frame) byOffice.set(homeOfficeId, (frame = buildFrame(ctx, monday, homeOfficeId)));
+  return frame;
+}
+
+function buildFrame(ctx: Context, monday: LocalDate, homeOfficeId: string): WeekFrame {
+  const home = ctx.offices.get(homeOfficeId);
+  const workWeek = home?.workWeek ?? MON_FRI;
+  const mondayN = dayNumber(monday);
+  const dates: LocalDate[] = [];
+  const closed: (ExcusedDay | null)[] = [];
+  for (const wd of workWeek) {
+    const date = fromDayNumber(mondayN + wd - 1);
+    dates.push(date);
+    const holiday = ctx.holidays(homeOfficeId, date);
+    const outage = holiday === null && ctx.outages ? ctx.outages(homeOfficeId, date) : null;
+    closed.push(
+      holiday !== null ? Object.freeze({ date, reason: 'holiday', name: holiday } as ExcusedDay)
+        : outage !== null ? Object.freeze({ date, reason: 'outage', name: outage.reason, reference: outage.outageId } as ExcusedDay)
+          : null,
+    );
+  }
+  const closedDays = closed.filter((d): d is ExcusedDay => d !== null);
+  return {
+    monday, sunday: fromDayNumber(mondayN + 6), mondayN, week: isoWeekOf(monday), home, workWeek,
+    dates: Object.freeze(dates), closed: Object.freeze(closed), closedDays: Object.freeze(closedDays), open: dates.length - closedDays.length,
+    excuses: dates.map(() => ({ leave: new Map() })), anchors: new Map(),
+  };
+}
+
+function notEmployedOn(frame: WeekFrame, i: number): ExcusedDay {
+  const x = frame.excuses[i]!;
+  return (x.notEmployed ??= Object.freeze({ date: frame.dates[i]!, reason: 'not_employed' } as ExcusedDay));
+}
+
+function onLeave(frame: WeekFrame, i: number, kind: string): ExcusedDay {
+  const x = frame.excuses[i]!;
+  let d = x.leave.get(kind);
+  if (!d) x.leave.set(kind, (d = Object.freeze({ date: frame.dates[i]!, reason: 'leave', kind } as ExcusedDay)));
+  return d;
+}
+
+function travelling(frame: WeekFrame, i: number): ExcusedDay {
+  const x = frame.excuses[i]!;
+  return (x.travel ??= Object.freeze({ date: frame.dates[i]!, reason: 'travel', kind: TRAVEL_KIND } as ExcusedDay));
+}
+
+/** A policy's reference in a record (shared by its records). */
+const policyRefs = new WeakMap<Policy, NonNullable<WeeklyFacts['policy']>>();
+function policyRef(p: Policy): NonNullable<WeeklyFacts['policy']> {
+  let r = policyRefs.get(p);
+  if (!r) policyRefs.set(p, (r = Object.freeze({ id: p.id, version: p.version })));
+  return r;
+}
+
+const NO_ANCHORS: readonly AnchorCheck[] = Object.freeze([]);
+const NO_EXCEPTIONS: readonly ExceptionGrant[] = Object.freeze([]);
+
+/** Whether a list of date ranges touches [from, to]. */
+function touches(items: readonly { startDate: LocalDate; endDate: LocalDate }[], from: LocalDate, to: LocalDate): boolean {
+  for (const x of items) if (x.startDate <= to && x.endDate >= from) return true;
+  return false;
+}
+
+/**
+ * The anchor checks of a week (rule 5), in date order: each anchor day that is a working day
+ * at the office, present, excused or missed. `presentMask`/`excusedMask`: bit i for Monday + i.
+ */
+function anchorChecks(frame: WeekFrame, anchorDays: readonly WeekdayName[], presentMask: number, excusedMask: number): readonly AnchorCheck[] {
+  let code = 0;
+  let n = 0;
+  for (const name of anchorDays) {
+    const wd = weekdayNumberOf(name)!;
+    if (!frame.workWeek.includes(wd)) continue; // not a working day at this office
+    const bit = 1 << (wd - 1);
+    code = code * 3 + ((presentMask & bit) !== 0 ? 0 : (excusedMask & bit) !== 0 ? 1 : 2);
+    n++;
+  }
+  if (n === 0) return NO_ANCHORS;
+  let byCode = frame.anchors.get(anchorDays);
+  if (!byCode) frame.anchors.set(anchorDays, (byCode = new Map()));
+  let checks = byCode.get(code);
+  if (!checks) {
+    const list: AnchorCheck[] = [];
+    for (const name of anchorDays) {
+      const wd = weekdayNumberOf(name)!;
+      if (!frame.workWeek.includes(wd)) continue;
+      const bit = 1 << (wd - 1);
+      const date = fromDayNumber(frame.mondayN + wd - 1);
+      list.push(Object.freeze({ day: weekdayNameOf(wd), date, state: (presentMask & bit) !== 0 ? 'present' : (excusedMask & bit) !== 0 ? 'excused' : 'missed' }));
+    }
+    list.sort((a, b) => (a.date < b.date ? -1 : 1));
+    byCode.set(code, (checks = Object.freeze(list)));
+  }
+  return checks;
+}
+
 function evaluateWeek(
   input: EmployeeInput,
   events: readonly BadgeEvent[],
@@ -122,56 +258,59 @@ function evaluateWeek(
   const { employee } = input;
   const subject = scopeSubjectOf(employee, input.relocation, monday);
   const homeOfficeId = subject.homeOfficeId;
-  const home = ctx.offices.get(homeOfficeId);
-  const workWeek = home?.workWeek ?? MON_FRI;
+  const frame = weekFrame(ctx, monday, homeOfficeId);
+  const { home, workWeek, mondayN, sunday } = frame;
   const policy = resolvePolicy(ctx.policies, subject, monday);
   const params: PresenceParams = policy ?? PRESENCE_DEFAULTS;
 
-  // Presence days of the week's seven badge days.
-  const mondayN = dayNumber(monday);
+  // Presence days of the week's seven badge days (bit i of presentMask: Monday + i).
   const sundayN = mondayN + 6;
   const lo = (mondayN - 2) * 86_400_000;
   const hi = (sundayN + 3) * 86_400_000;
   // Badge days come in date order; attestation and travel days are appended, then sorted.
   const days = badgePresenceDays(events, ctx.offices, homeOfficeId, params, mondayN, sundayN, lowerBound(events, lo), lowerBound(events, hi));
-  const presentDates = new Set(days.map((d) => d.date));
+  let presentMask = 0;
+  for (const d of days) presentMask |= 1 << (dayNumber(d.date) - mondayN);
   for (const a of input.attestations) {
     const n = dayNumber(a.date);
-    if (n < mondayN || n > sundayN || presentDates.has(a.date)) continue;
+    if (n < mondayN || n > sundayN || (presentMask & (1 << (n - mondayN))) !== 0) continue;
     const day: PresenceDay = { date: a.date, officeId: a.officeId, source: 'attestation', dwellMinutes: null, firstAt: null, lastAt: null };
     if (a.reference !== null && a.reference !== '') day.reference = a.reference;
     days.push(day);
-    presentDates.add(a.date);
+    presentMask |= 1 << (n - mondayN);
   }
 
-  // Work-week days: available or excused (rule 4).
+  // Work-week days: available or excused (rule 4). Most weeks excuse only what the office's
+  // calendar closes: the frame's days, shared.
   const travelPresent = policy?.travelCounts === 'present';
-  const excusedDays: ExcusedDay[] = [];
-  let available = 0;
-  for (const wd of workWeek) {
-    const date = fromDayNumber(mondayN + wd - 1);
-    let excused: ExcusedDay | null = null;
-    if (!employedOn(employee, date)) excused = { date, reason: 'not_employed' };
-    else {
-      const holiday = ctx.holidays(homeOfficeId, date);
-      const outage = holiday === null && ctx.outages ? ctx.outages(homeOfficeId, date) : null;
-      if (holiday !== null) excused = { date, reason: 'holiday', name: holiday };
-      else if (outage !== null) excused = { date, reason: 'outage', name: outage.reason, reference: outage.outageId };
+  const employedAll = employee.hireDate <= monday && (employee.terminationDate === null || employee.terminationDate >= sunday);
+  let excusedDays: readonly ExcusedDay[] = frame.closedDays;
+  let available = frame.open;
+  if (!employedAll || touches(leave.absence, monday, sunday) || touches(leave.travel, monday, sunday)) {
+    const list: ExcusedDay[] = [];
+    available = 0;
+    for (let i = 0; i < workWeek.length; i++) {
+      const date = frame.dates[i]!;
+      let excused: ExcusedDay | null = null;
+      if (!employedOn(employee, date)) excused = notEmployedOn(frame, i);
+      else if (frame.closed[i] !== null) excused = frame.closed[i]!;
       else {
         const absence = covering(leave.absence, date);
-        if (absence) excused = { date, reason: 'leave', kind: absence.kind };
+        if (absence) excused = onLeave(frame, i, absence.kind);
         else if (covering(leave.travel, date)) {
           if (travelPresent) {
-            if (!presentDates.has(date)) {
+            const bit = 1 << (workWeek[i]! - 1);
+            if ((presentMask & bit) === 0) {
               days.push({ date, officeId: homeOfficeId, source: 'travel', dwellMinutes: null, firstAt: null, lastAt: null });
-              presentDates.add(date);
+              presentMask |= bit;
             }
-          } else excused = { date, reason: 'travel', kind: TRAVEL_KIND };
+          } else excused = travelling(frame, i);
         }
       }
+      if (excused) list.push(excused);
+      else available++;
     }
-    if (excused) excusedDays.push(excused);
-    else available++;
+    excusedDays = list;
   }
   for (let i = 1; i < days.length; i++) {
     if (days[i - 1]!.date > days[i]!.date) {
@@ -182,79 +321,90 @@ function evaluateWeek(
   const weekLength = workWeek.length;
   const present = days.length;
 
-  const base: WeeklyFacts = {
+  // Status, first match wins (rule 6); the record is built once, below.
+  let status: WeekStatus = 'non_compliant';
+  let reason: WeekReason = 'below_requirement';
+  let required = 0;
+  let daysPerWeek = policy?.daysPerWeek ?? 0;
+  let exception: WeeklyFacts['exception'] = null;
+  let anchors: readonly AnchorCheck[] = NO_ANCHORS;
+  let graceUntil: LocalDate | null = null;
+  judge: {
+    const employedAny = employee.hireDate <= sunday && (employee.terminationDate === null || employee.terminationDate >= monday);
+    if (!employedAny) {
+      status = 'not_employed';
+      reason = 'not_employed';
+      available = 0;
+      break judge;
+    }
+    if (!policy) {
+      status = 'no_policy';
+      reason = 'no_matching_policy';
+      break judge;
+    }
+    const overlapping = input.exceptions.length === 0 ? NO_EXCEPTIONS : input.exceptions.filter((x) => x.startDate <= sunday && x.endDate >= monday);
+    const exempting = overlapping.find((x) => x.effect === 'exempt');
+    if (exempting || subject.arrangement === 'remote' || (home?.readyFrom && monday < home.readyFrom)) {
+      status = 'exempt';
+      reason = exempting ? 'exception_exempt' : subject.arrangement === 'remote' ? 'remote_arrangement' : 'office_not_ready';
+      if (exempting) exception = exceptionFacts(exempting);
+      break judge;
+    }
+    if (mondayN < dayNumber(employee.hireDate) + policy.graceDays) {
+      status = 'grace';
+      reason = 'hire_grace';
+      graceUntil = addDays(employee.hireDate, policy.graceDays);
+      break judge;
+    }
+
+    // A reducing exception lowers daysPerWeek before the holiday rule applies.
+    let reducing: ExceptionGrant | null = null;
+    for (const x of overlapping) {
+      if (x.effect === 'reduced' && x.daysPerWeek !== null && x.daysPerWeek < daysPerWeek) {
+        daysPerWeek = x.daysPerWeek;
+        reducing = x;
+      }
+    }
+    required = requiredDays(policy.holidayRule, daysPerWeek, available, weekLength);
+    if (reducing) exception = exceptionFacts(reducing);
+    if (required === 0) {
+      status = 'excused';
+      reason = 'nothing_required';
+      break judge;
+    }
+    let excusedMask = 0;
+    for (const d of excusedDays) excusedMask |= 1 << (dayNumber(d.date) - mondayN);
+    anchors = anchorChecks(frame, policy.anchorDays, presentMask, excusedMask);
+    const missed = anchors.some((a) => a.state === 'missed');
+    if (present >= required && !missed) {
+      status = 'compliant';
+      reason = 'requirement_met';
+    } else reason = present >= required ? 'anchor_day_missed' : 'below_requirement';
+  }
+  return {
     employeeId: employee.employeeId,
-    week: isoWeekOf(monday),
+    week: frame.week,
     weekStart: monday,
-    policy: policy ? { id: policy.id, version: policy.version } : null,
-    status: 'non_compliant',
-    reason: 'below_requirement',
-    required: 0,
+    policy: policy ? policyRef(policy) : null,
+    status,
+    reason,
+    required,
     present,
     available,
     weekLength,
     policyDaysPerWeek: policy?.daysPerWeek ?? 0,
-    daysPerWeek: policy?.daysPerWeek ?? 0,
+    daysPerWeek,
     rule: policy?.holidayRule ?? null,
     homeOfficeId,
     presentDays: days,
-    excusedDays,
-    anchors: [],
-    exception: null,
+    excusedDays: excusedDays as ExcusedDay[],
+    anchors: anchors as AnchorCheck[],
+    exception,
     hireDate: employee.hireDate,
     terminationDate: employee.terminationDate,
-    graceUntil: null,
+    graceUntil,
     readyFrom: home?.readyFrom ?? null,
   };
-  const done = (f: Partial<WeeklyFacts>): WeeklyFacts => Object.assign(base, f);
-
-  // Status, first match wins (rule 6).
-  const sunday = fromDayNumber(sundayN);
-  const employedAny = employee.hireDate <= sunday && (employee.terminationDate === null || employee.terminationDate >= monday);
-  if (!employedAny) return done({ status: 'not_employed', reason: 'not_employed', available: 0 });
-  if (!policy) return done({ status: 'no_policy', reason: 'no_matching_policy' });
-
-  const overlapping = input.exceptions.filter((x) => x.startDate <= sunday && x.endDate >= monday);
-  const exempting = overlapping.find((x) => x.effect === 'exempt');
-  if (exempting) return done({ status: 'exempt', reason: 'exception_exempt', exception: exceptionFacts(exempting) });
-  if (subject.arrangement === 'remote') return done({ status: 'exempt', reason: 'remote_arrangement' });
-  if (home?.readyFrom && monday < home.readyFrom) return done({ status: 'exempt', reason: 'office_not_ready' });
-
-  const graceUntil = addDays(employee.hireDate, policy.graceDays);
-  if (monday < graceUntil) return done({ status: 'grace', reason: 'hire_grace', graceUntil });
-
-  // A reducing exception lowers daysPerWeek before the holiday rule applies.
-  let daysPerWeek = policy.daysPerWeek;
-  let reducing: ExceptionGrant | null = null;
-  for (const x of overlapping) {
-    if (x.effect === 'reduced' && x.daysPerWeek !== null && x.daysPerWeek < daysPerWeek) {
-      daysPerWeek = x.daysPerWeek;
-      reducing = x;
-    }
-  }
-  const required = requiredDays(policy.holidayRule, daysPerWeek, available, weekLength);
-  const exception = reducing ? exceptionFacts(reducing) : null;
-  if (required === 0) return done({ status: 'excused', reason: 'nothing_required', required, daysPerWeek, exception });
-
-  const excusedDates = new Set(excusedDays.map((d) => d.date));
-  const anchors: AnchorCheck[] = [];
-  for (const name of policy.anchorDays) {
-    const wd = weekdayNumberOf(name)!;
-    if (!workWeek.includes(wd)) continue; // not a working day at this office
-    const date = fromDayNumber(mondayN + wd - 1);
-    anchors.push({ day: weekdayNameOf(wd), date, state: presentDates.has(date) ? 'present' : excusedDates.has(date) ? 'excused' : 'missed' });
-  }
-  anchors.sort((a, b) => (a.date < b.date ? -1 : 1));
-  const missed = anchors.some((a) => a.state === 'missed');
-  if (present >= required && !missed) return done({ status: 'compliant', reason: 'requirement_met', required, daysPerWeek, exception, anchors });
-  return done({
-    status: 'non_compliant',
-    reason: present >= required ? 'anchor_day_missed' : 'below_requirement',
-    required,
-    daysPerWeek,
-    exception,
-    anchors,
-  });
 }
 
 function exceptionFacts(x: ExceptionGrant): WeeklyFacts['exception'] {

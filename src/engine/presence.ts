@@ -107,7 +107,13 @@ export function badgePresenceDays(
     else d.hasIn = true;
   }
   const out: PresenceDay[] = [];
-  for (const day of [...new Set(cells.map((c) => c.day))].sort((a, b) => a - b)) {
+  // The distinct days in increasing order (a week holds a handful: a selection loop allocates nothing).
+  let day = -Infinity;
+  for (;;) {
+    let next = Infinity;
+    for (const c of cells) if (c.day > day && c.day < next) next = c.day;
+    if (next === Infinity) break;
+    day = next;
     let best: OfficeDay | null = null;
     for (const d of cells) {
       if (d.day !== day || !officeDayQualifies(d, p)) continue;

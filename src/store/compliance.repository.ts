@@ -89,6 +89,43 @@ function quoted(json: string): string {
   return q;
 }
 
+/**
+ * quoted(JSON.stringify(value)), memoised by `shared` when it is frozen: the engine shares its
+ * frozen excused days and anchor checks between the records of a week, and so their JSON.
+ */
+const sharedJson = new WeakMap<object, string>();
+function quotedJson(value: unknown, shared: object): string {
+  if (!Object.isFrozen(shared)) return quoted(JSON.stringify(value));
+  let q = sharedJson.get(shared);
+  if (q === undefined) sharedJson.set(shared, (q = quoted(JSON.stringify(value))));
+  return q;
+}
+
+/** The JSON of a shared (frozen) excused day, quotes doubled for a CSV field, as bytes. */
+const excusedBytes = new WeakMap<ExcusedDay, Uint8Array>();
+function excusedDayBytes(d: ExcusedDay): Uint8Array {
+  let b = excusedBytes.get(d);
+  if (b === undefined) excusedBytes.set(d, (b = utf8.encode(JSON.stringify(d).replace(/"/g, '""'))));
+  return b;
+}
+const utf8 = new TextEncoder();
+
+/** excused as a CSV field: quoted(JSON.stringify(days)), from the JSON of each shared day (the engine shares them). */
+function writeExcused(w: CsvBytes, days: readonly ExcusedDay[]): void {
+  if (Object.isFrozen(days)) {
+    w.raw(quotedJson(days, days));
+    return;
+  }
+  w.byte(0x22).byte(0x5b);
+  for (let i = 0; i < days.length; i++) {
+    const d = days[i]!;
+    if (i > 0) w.comma();
+    if (Object.isFrozen(d)) w.bytes(excusedDayBytes(d));
+    else w.raw(JSON.stringify(d).replace(/"/g, '""'));
+  }
+  w.byte(0x5d).byte(0x22);
+}
+
 /** csvField of an id that repeats across records (offices, policies): memoised. */
 const idMemo = new Map<string, string>();
 function csvId(id: string): string {
@@ -132,10 +169,11 @@ export function writeWeeklyCsv(w: CsvBytes, f: WeeklyFacts): void {
   w.comma().raw(csvId(f.homeOfficeId)).comma();
   writePresentDays(w, f.presentDays);
   w.comma();
-  if (f.excusedDays.length > 0) w.raw(quoted(JSON.stringify(f.excusedDays)));
+  if (f.excusedDays.length > 0) writeExcused(w, f.excusedDays);
   w.comma();
   const extra = extraOf(f);
-  if (extra) w.raw(quoted(JSON.stringify(extra)));
+  // Most extras hold only the week's anchor checks, which the engine shares between records.
+  if (extra) w.raw(Object.keys(extra).length === 1 && extra.anchors ? quotedJson(extra, f.anchors) : quoted(JSON.stringify(extra)));
   w.newline();
 }
 

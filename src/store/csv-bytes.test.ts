@@ -19,7 +19,7 @@ test('property: text fields are csvField, byte for byte, for any text (quotes, c
 });
 
 test('property: numbers are written as String writes them', () => {
-  const n = fc.oneof(fc.nat(), fc.integer({ min: 0, max: 2 ** 53 + 10 }), fc.integer({ min: -1e15, max: -1 }), fc.double({ noNaN: false }), fc.constantFrom(0, 9, 10, 99, 100, 1e15, 1787579206000, 2 ** 53 - 1));
+  const n = fc.oneof(fc.nat(), fc.integer({ min: 0, max: 2 ** 53 + 10 }), fc.integer({ min: -1e15, max: -1 }), fc.double({ noNaN: false }), fc.constantFrom(0, 9, 10, 99, 100, 999_999_999, 1e9, 1e9 + 1, 2 ** 31, 2 ** 32, 1e15, 1787579206000, 1e18 - 1, 2 ** 53 - 1));
   fc.assert(fc.property(fc.array(n, { minLength: 1, maxLength: 5 }), (ns: number[]) => {
     const w = new CsvBytes(1);
     ns.forEach((v, i) => (i > 0 ? w.comma() : w).num(v));

@@ -67,6 +67,14 @@ export class CsvBytes {
     return this;
   }
 
+  /** Bytes as they are. */
+  bytes(b: Uint8Array): this {
+    this.room(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+    return this;
+  }
+
   /** A text field under the rules of csvField: quoted when it holds a quote, a comma, a line break or edge spaces; '""' when empty. */
   text(s: string): this {
     const n = s.length;
@@ -82,17 +90,38 @@ export class CsvBytes {
   /** A non-negative integer below 2^53 in decimal; anything else as String() writes it. */
   num(v: number): this {
     if (!(v >= 0 && v < 2 ** 53) || v !== Math.floor(v)) return this.raw(String(v));
+    if (v < 1e9) return this.small(v);
+    // Instants in milliseconds (13 digits): the high part, then the low nine digits padded.
+    const high = Math.floor(v / 1e9);
+    const low = v - high * 1e9;
+    if (high < 1e9) this.small(high);
+    else this.num(high);
+    this.room(9);
+    const buf = this.buf;
+    let at = this.length + 9;
+    this.length = at;
+    for (let x = low | 0, k = 0; k < 9; k++) {
+      const q = (x / 10) | 0;
+      buf[--at] = 48 + (x - q * 10);
+      x = q;
+    }
+    return this;
+  }
+
+  /** num() of an integer in [0, 1e9): 32-bit integer arithmetic. */
+  private small(v: number): this {
+    let x = v | 0;
     let digits = 1;
-    for (let p = 10; p <= v; p *= 10) digits++;
+    for (let p = 10; p <= x; p *= 10) digits++;
     this.room(digits);
     const buf = this.buf;
     let at = this.length + digits;
     this.length = at;
     do {
-      const q = Math.floor(v / 10);
-      buf[--at] = 48 + (v - q * 10);
-      v = q;
-    } while (v > 0);
+      const q = (x / 10) | 0;
+      buf[--at] = 48 + (x - q * 10);
+      x = q;
+    } while (x > 0);
     return this;
   }
 
