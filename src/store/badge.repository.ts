@@ -78,7 +78,8 @@ export class BadgeWeekImport {
       else fresh.push({ employeeId: w.employeeId, week: w.week, events: mergeWeek([], w.events).events });
       seen[idx] = 1;
     }
-    added.push(...fresh);
+    // Not push(...fresh): a batch can hold more weeks than a call can take arguments.
+    for (const w of fresh) added.push(w);
     for (let i = 0; i < maybe.length; i += 5000) {
       const part = maybe.slice(i, i + 5000);
       const rows = await this.db.query<{ employee_id: string; d: number; data: string }>(

@@ -328,3 +328,22 @@ forEachStore('badge files in any order, with repeats, store the same events what
     assert.deepEqual(await weekly(), first!.weeks, `threads ${threads}`);
   }
 });
+
+forEachStore('a badge file of more weeks than one call can take arguments imports in one batch (no stack overflow)', async (_t, db) => {
+  await migrate(db);
+  const deps = depsOf(db);
+  // 14,000 people with one event in each of 10 weeks: 140,000 new weeks in the import's one
+  // batch, more than a spread call accepts (about 125,000 arguments in V8).
+  const people = Array.from({ length: 14_000 }, (_, i) => `P${i}`);
+  const fx = writeFixtures({
+    employees: `employee_id,email,name,manager_id,level,job_family,org,home_office_id,arrangement,hire_date,termination_date\n${
+      people.map((p) => `${p},${p}@example.com,${p},,3,eng,eng,SEA1,hybrid,2024-01-08,`).join('\n')}\n`,
+    badges: `event_id,employee_id,office_id,timestamp,direction\n${
+      people.flatMap((p) => Array.from({ length: 10 }, (_, w) => `${p}-${w},${p},SEA1,${new Date(Date.UTC(2026, 8, 1 + 7 * w, 16)).toISOString()},in`)).join('\n')}\n`,
+  });
+  await importFile(deps, { kind: 'offices', file: fx.offices });
+  await importFile(deps, { kind: 'employees', file: fx.employees });
+  const s = await importFile(deps, { kind: 'badges', file: fx.badges, badgeBufferEvents: 1_000_000 });
+  assert.deepEqual([s.rows, s.new], [140_000, 140_000]);
+  assert.equal(await count(db, 'badge_week'), 140_000);
+});

@@ -203,7 +203,7 @@ export function registerOutboxCommands(program: Command, ctx: CliContext): void 
           total.sent += s.sent;
           total.failed += s.failed;
           total.dead += s.dead;
-          total.results.push(...s.results);
+          for (const r of s.results) total.results.push(r);
           if (!o.json && (!o.watch || s.claimed > 0)) {
             ctx.io.out(`${o.watch ? `${new Date().toISOString().slice(0, 19)}Z ` : ''}${summaryLine(s)}`);
             for (const r of s.results.filter((x) => x.status !== 'sent')) {
