@@ -1,7 +1,7 @@
 /** The badge file in columns, parsed on the calling thread or in a worker thread: the same batches, the same errors. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseBadgeFile, eachEvent, type BadgeParseItem, type BadgeParseSetup } from './badge-batches.js';
+import { parseBadgeFile, type BadgeParseItem, type BadgeParseSetup } from './badge-batches.js';
 import { parseBadgeFileInThread } from './badge-parse-thread.js';
 import { CsvSyntaxError } from './csv-reader.js';
 
@@ -23,7 +23,10 @@ async function collect(items: AsyncIterable<BadgeParseItem>): Promise<unknown[]>
     }
     const b = item.batch;
     const events: unknown[] = [];
-    eachEvent(b, setup.employeeIds, setup.officeIds, (employeeId, e) => events.push({ employeeId, ...e }));
+    const ids = b.count === 0 ? [] : b.eventIds.split('\n');
+    for (let i = 0; i < b.count; i++) {
+      events.push({ employeeId: setup.employeeIds[b.employee[i]!], eventId: ids[i], officeId: setup.officeIds[b.office[i]!], at: b.at[i], direction: [null, 'in', 'out'][b.dir[i]!] });
+    }
     out.push({ rows: b.rows, events, problems: b.problems });
   }
   return out;

@@ -9,7 +9,6 @@ import { mapHeader, type HeaderMap } from './columns.js';
 import { BADGE_COLUMNS, badgeRowParser, type BadgeRow, type FieldError } from './row-parsers.js';
 import { checkRow } from './row-check.js';
 import type { InputProblem } from '../errors.js';
-import type { StoredEvent } from '../store/badge-week-codec.js';
 
 export interface BadgeBatch {
   /** Records read (the header excluded), valid or not. */
@@ -39,16 +38,6 @@ export interface BadgeParseSetup {
 }
 
 export type BadgeParseItem = { kind: 'header'; fields: string[] } | { kind: 'batch'; batch: BadgeBatch };
-
-const DIRECTIONS = [null, 'in', 'out'] as const;
-
-/** Calls `add` with each event of a batch as the badge-week buffer takes it, and its employee's id. */
-export function eachEvent(b: BadgeBatch, employeeIds: readonly string[], officeIds: readonly string[], add: (employeeId: string, e: StoredEvent) => void): void {
-  const ids = b.count === 0 ? [] : b.eventIds.split('\n');
-  for (let i = 0; i < b.count; i++) {
-    add(employeeIds[b.employee[i]!]!, { eventId: ids[i]!, officeId: officeIds[b.office[i]!]!, at: b.at[i]!, direction: DIRECTIONS[b.dir[i]!]! });
-  }
-}
 
 /**
  * Reads the header (yielded first, trimmed) and then batches of rows. Throws CsvSyntaxError

@@ -4,6 +4,8 @@ import test from 'node:test';
 import fc from 'fast-check';
 import { compareEvents, decodeWeek, encodeWeek, mergeWeek, utcWeekOf, DAY_MS, type StoredEvent } from './badge-week-codec.js';
 import { BadgeWeekBuffer } from '../import/badge-buffer.js';
+import type { BadgeBatch } from '../import/badge-batches.js';
+import { eventIdOf, keptEvents, writeFreshWeekRow } from './badge-week-groups.js';
 import { writeWeekRow } from './badge.repository.js';
 import { CsvBytes } from './csv-bytes.js';
 import { csvField } from './csv-text.js';
@@ -55,26 +57,79 @@ test('mergeWeek: one event per id, the first (stored, then in file order) wins; 
   }));
 });
 
-test('BadgeWeekBuffer hands out every event once, grouped by employee and UTC week, whatever the order', () => {
+/** A parser batch (columns) of events of employees E1..E4 at office SEA1 or NYC1. */
+function batchOf(rows: ReadonlyArray<{ emp: number; at: number; id: string; office?: number; dir?: number }>): BadgeBatch {
+  return {
+    rows: rows.length, count: rows.length,
+    employee: Int32Array.from(rows.map((r) => r.emp)), office: Int32Array.from(rows.map((r) => r.office ?? 0)),
+    at: Float64Array.from(rows.map((r) => r.at)), dir: Uint8Array.from(rows.map((r) => r.dir ?? 0)),
+    eventIds: rows.map((r) => r.id).join('\n'), problems: [],
+  };
+}
+const EMPLOYEES = ['E1', 'E2', 'E3', 'E4'];
+const OFFICES = ['SEA1', 'NYC1'];
+
+test('BadgeWeekBuffer hands out every event once, grouped by employee and UTC week in file order, whatever the order', () => {
   fc.assert(fc.property(
-    fc.array(fc.tuple(fc.constantFrom('E1', 'E2', 'E3', 'E4'), fc.integer({ min: 0, max: 40 * DAY_MS })), { maxLength: 200 }),
+    fc.array(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 40 * DAY_MS })), { maxLength: 30 }), { maxLength: 8 }),
     fc.integer({ min: 1, max: 30 }),
-    (rows, limit) => {
-      const buffer = new BadgeWeekBuffer(limit);
-      const out: Array<{ employeeId: string; week: number; events: StoredEvent[] }> = [];
-      rows.forEach(([emp, at], i) => {
-        buffer.add(emp, { eventId: `b${i}`, officeId: 'SEA1', at, direction: null });
-        if (buffer.full) out.push(...buffer.take());
-      });
-      out.push(...buffer.take(true));
+    (batches, limit) => {
+      const buffer = new BadgeWeekBuffer(limit, EMPLOYEES, OFFICES);
+      const out: string[] = [];
+      const take = (all: boolean) => {
+        const g = buffer.take(all);
+        const pairs = new Set<string>();
+        for (let k = 0; k < g.count; k++) {
+          const pair = `${g.employee[k]}:${g.week[k]}`;
+          assert.ok(!pairs.has(pair), 'one group per employee and week');
+          pairs.add(pair);
+          let last = -1;
+          for (let i = g.start[k]!; i < g.start[k + 1]!; i++) {
+            assert.equal(utcWeekOf(g.at[i]!), g.week[k]);
+            const seq = Number(eventIdOf(g, i).slice(1));
+            assert.ok(seq > last, 'file order within a week');
+            last = seq;
+            out.push(`${EMPLOYEES[g.employee[k]!]}:${eventIdOf(g, i)}`);
+          }
+        }
+      };
+      let seq = 0;
+      const expected: string[] = [];
+      for (const rows of batches) {
+        buffer.addBatch(batchOf(rows.map(([emp, at]) => {
+          const id = `b${seq++}`;
+          expected.push(`${EMPLOYEES[emp]}:${id}`);
+          return { emp, at, id };
+        })));
+        if (buffer.full) take(false);
+      }
+      take(true);
       assert.equal(buffer.size, 0);
-      const seen = out.flatMap((w) => w.events.map((e) => {
-        assert.equal(utcWeekOf(e.at), w.week);
-        return `${w.employeeId}:${e.eventId}`;
-      }));
-      assert.deepEqual(seen.sort(), rows.map(([emp], i) => `${emp}:b${i}`).sort());
+      assert.deepEqual(out.sort(), expected.sort());
     },
   ));
+});
+
+test('property: a fresh week written from the columns is writeWeekRow of mergeWeek of its events', () => {
+  const idWithEdges = fc.oneof(idArb, idArb.map((s) => `${s} `), idArb.map((s) => `${s},x`), idArb.map((s) => `"${s}`), fc.constantFrom('a', 'b', 'a ', 'é', '"'));
+  const rowArb = fc.record({
+    at: fc.integer({ min: 0, max: 7 * DAY_MS - 1 }).map((o) => WEEK * DAY_MS + (o % 5 === 0 ? 0 : o)),
+    id: idWithEdges, office: fc.integer({ min: 0, max: 1 }), dir: fc.integer({ min: 0, max: 2 }),
+  });
+  fc.assert(fc.property(fc.array(rowArb, { minLength: 1, maxLength: 40 }), fc.integer({ min: 0, max: 3 }), (rows, emp) => {
+    const buffer = new BadgeWeekBuffer(1_000, EMPLOYEES, OFFICES);
+    buffer.addBatch(batchOf(rows.map((r) => ({ ...r, emp }))));
+    const g = buffer.take(true);
+    assert.equal(g.count, 1);
+    const kept: number[] = [];
+    keptEvents(g, 0, kept);
+    const out = new CsvBytes(8);
+    writeFreshWeekRow(out, g, 0, kept);
+    const events = rows.map((r): StoredEvent => ({ eventId: r.id, officeId: OFFICES[r.office]!, at: r.at, direction: ([null, 'in', 'out'] as const)[r.dir]! }));
+    const expected = new CsvBytes(8);
+    writeWeekRow(expected, { employeeId: EMPLOYEES[emp]!, week: WEEK, events: mergeWeek([], events).events });
+    assert.equal(out.takeText(), expected.takeText());
+  }), { numRuns: 2000 });
 });
 
 test('property: a badge_week row written as bytes is the csvField text of encodeWeek', async () => {

@@ -5,6 +5,7 @@ import { fromDayNumber } from '../engine/dates.js';
 import { csvField } from './csv-text.js';
 import { CsvBytes } from './csv-bytes.js';
 import { DAY_MS, EVENT_SEP, FIELD_SEP, decodeWeek, encodeWeek, mergeWeek, utcWeekOf, writeWeek, type StoredEvent } from './badge-week-codec.js';
+import { keptEvents, storedEventOf, storedEventsOf, writeFreshWeekRow, type WeekGroups } from './badge-week-groups.js';
 
 /** Days since 1970-01-01 of a date column, as SQL. */
 const DAYS = (col: string) => `(${col} - DATE '1970-01-01')`;
@@ -65,20 +66,47 @@ export class BadgeWeekImport {
 
   /** Stores a batch of weeks; returns how many events were new. */
   async write(batch: readonly IncomingWeek[]): Promise<number> {
-    // Weeks to insert, to upsert (merged with what is stored), and the new events of each.
     const fresh: IncomingWeek[] = [];
-    const upserts: IncomingWeek[] = [];
-    const added: IncomingWeek[] = [];
     const maybe: IncomingWeek[] = [];
     for (const w of batch) {
-      const idx = this.employeeIndex.get(w.employeeId)!;
-      let seen = this.written.get(w.week);
-      if (!seen) this.written.set(w.week, (seen = new Uint8Array(this.employeeIndex.size)));
-      if (this.storedWeeks.has(w.week) || seen[idx] === 1) maybe.push(w);
-      else fresh.push({ employeeId: w.employeeId, week: w.week, events: mergeWeek([], w.events).events });
-      seen[idx] = 1;
+      if (this.firstWrite(this.employeeIndex.get(w.employeeId)!, w.week)) fresh.push({ employeeId: w.employeeId, week: w.week, events: mergeWeek([], w.events).events });
+      else maybe.push(w);
     }
+    return this.store(fresh, maybe, null);
+  }
+
+  /**
+   * Stores the groups of an import's buffer; returns how many events were new. A week with
+   * no stored events is written from the columns (no object per event); the others are merged.
+   */
+  async writeGroups(g: WeekGroups): Promise<number> {
+    const fresh: number[] = [];
+    const maybe: IncomingWeek[] = [];
+    for (let k = 0; k < g.count; k++) {
+      if (this.firstWrite(g.employee[k]!, g.week[k]!)) fresh.push(k);
+      else maybe.push({ employeeId: g.employeeIds[g.employee[k]!]!, week: g.week[k]!, events: storedEventsOf(g, k) });
+    }
+    return this.store([], maybe, { groups: g, fresh });
+  }
+
+  /** Whether the week can hold no stored event: none stored before this import, none written by it. Marks it written. */
+  private firstWrite(employee: number, week: number): boolean {
+    let seen = this.written.get(week);
+    if (!seen) this.written.set(week, (seen = new Uint8Array(this.employeeIndex.size)));
+    const first = !this.storedWeeks.has(week) && seen[employee] !== 1;
+    seen[employee] = 1;
+    return first;
+  }
+
+  /**
+   * Writes fresh weeks (objects, and groups from columns) with COPY, merges the others
+   * with what is stored, counts the new events per week and marks late ones dirty.
+   */
+  private async store(fresh: IncomingWeek[], maybe: readonly IncomingWeek[], columns: { groups: WeekGroups; fresh: number[] } | null): Promise<number> {
+    // Weeks to upsert (merged with what is stored), and the new events of each.
+    const upserts: IncomingWeek[] = [];
     // Not push(...fresh): a batch can hold more weeks than a call can take arguments.
+    const added: IncomingWeek[] = [];
     for (const w of fresh) added.push(w);
     for (let i = 0; i < maybe.length; i += 5000) {
       const part = maybe.slice(i, i + 5000);
@@ -103,29 +131,50 @@ export class BadgeWeekImport {
         added.push({ employeeId: w.employeeId, week: w.week, events: m.fresh });
       }
     }
-    const lines = function* (list: readonly IncomingWeek[]): Generator<Uint8Array> {
+    // New events: those of `added`, and those of the fresh groups, counted as they are written.
+    let total = 0;
+    const perWeek = new Map<number, number>();
+    const count = (week: number, n: number) => {
+      total += n;
+      perWeek.set(week, (perWeek.get(week) ?? 0) + n);
+    };
+    // Late events need their instants (markDirty): an import into evaluated weeks is small.
+    const dirty: IncomingWeek[] = [];
+    const late = this.evaluated.size > 0;
+    const lines = function* (list: readonly IncomingWeek[], groups: typeof columns): Generator<Uint8Array> {
       const out = new CsvBytes(1 << 17);
       for (const w of list) {
         writeWeekRow(out, w);
         if (out.length >= 1 << 16) yield out.take();
       }
+      if (groups) {
+        const { groups: g } = groups;
+        const kept: number[] = [];
+        for (const k of groups.fresh) {
+          keptEvents(g, k, kept);
+          writeFreshWeekRow(out, g, k, kept);
+          count(g.week[k]!, kept.length);
+          if (late) dirty.push({ employeeId: g.employeeIds[g.employee[k]!]!, week: g.week[k]!, events: kept.map((i) => storedEventOf(g, i)) });
+          if (out.length >= 1 << 16) yield out.take();
+        }
+      }
       if (out.length > 0) yield out.take();
     };
-    if (fresh.length > 0) await this.db.copyFrom('badge_week', ['employee_id', 'week_start', 'n', 'data'], lines(fresh));
+    if (fresh.length > 0 || (columns !== null && columns.fresh.length > 0)) {
+      await this.db.copyFrom('badge_week', ['employee_id', 'week_start', 'n', 'data'], lines(fresh, columns));
+    }
     if (upserts.length > 0) {
       await this.db.exec(`CREATE TEMP TABLE IF NOT EXISTS badge_week_stage (employee_id text, week_start date, n integer, data text)`);
-      await this.db.copyFrom('badge_week_stage', ['employee_id', 'week_start', 'n', 'data'], lines(upserts));
+      await this.db.copyFrom('badge_week_stage', ['employee_id', 'week_start', 'n', 'data'], lines(upserts, null));
       await this.db.run(
         `INSERT INTO badge_week (employee_id, week_start, n, data) SELECT employee_id, week_start, n, data FROM badge_week_stage
          ON CONFLICT (employee_id, week_start) DO UPDATE SET n = excluded.n, data = excluded.data`,
       );
       await this.db.exec('TRUNCATE badge_week_stage');
     }
-    let total = 0;
-    const perWeek = new Map<number, number>();
     for (const a of added) {
-      total += a.events.length;
-      perWeek.set(a.week, (perWeek.get(a.week) ?? 0) + a.events.length);
+      count(a.week, a.events.length);
+      dirty.push(a);
     }
     if (perWeek.size > 0) {
       await this.db.query(
@@ -134,7 +183,7 @@ export class BadgeWeekImport {
         [[...perWeek.keys()], [...perWeek.values()]],
       );
     }
-    await this.markDirty(added);
+    await this.markDirty(dirty);
     return total;
   }
 

@@ -67,6 +67,23 @@ export class CsvBytes {
     return this;
   }
 
+  /** raw(s.slice(from, to)) without the slice. */
+  rawRange(s: string, from: number, to: number): this {
+    this.room(to - from);
+    const buf = this.buf;
+    let at = this.length;
+    for (let i = from; i < to; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.length = at;
+        return this.raw(s.slice(i, to));
+      }
+      buf[at++] = c;
+    }
+    this.length = at;
+    return this;
+  }
+
   /** Bytes as they are. */
   bytes(b: Uint8Array): this {
     this.room(b.length);

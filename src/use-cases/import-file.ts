@@ -8,7 +8,7 @@ import { appendAuditEntries } from '../store/audit.repository.js';
 import type { Deps } from './deps.js';
 import { readCsv, openCsvSource, CsvSyntaxError, type CsvRecord, type CsvSource } from '../import/csv-reader.js';
 import { checkRow } from '../import/row-check.js';
-import { eachEvent, parseBadgeFile, type BadgeBatch, type BadgeParseSetup } from '../import/badge-batches.js';
+import { parseBadgeFile, type BadgeBatch, type BadgeParseSetup } from '../import/badge-batches.js';
 import { parseBadgeFileInThread } from '../import/badge-parse-thread.js';
 import { availableParallelism } from 'node:os';
 import { mapHeader, type ColumnSpec, type HeaderMap } from '../import/columns.js';
@@ -21,7 +21,6 @@ import { managerLinks, upsertEmployees } from '../store/employee.repository.js';
 import { upsertLeave } from '../store/hr.repository.js';
 import { BadgeWeekImport } from '../store/badge.repository.js';
 import { BadgeWeekBuffer } from '../import/badge-buffer.js';
-import type { StoredEvent } from '../store/badge-week-codec.js';
 import { knownRegion } from '../calendar/public-holidays.js';
 import type { Db } from '../store/db.js';
 import type { LocalDate } from '../engine/dates.js';
@@ -272,7 +271,7 @@ async function runImport(deps: Deps, opts: ImportOptions, rejects: Rejects): Pro
       return deps.db.transaction(async (tx) => {
         const writer = await BadgeWeekImport.open(tx, employeeIndex);
         const importId = Number((await tx.query<{ id: number }>(`SELECT nextval(pg_get_serial_sequence('import_run', 'import_id')) AS id`))[0]!.id);
-        const buffer = new BadgeWeekBuffer(opts.badgeBufferEvents ?? BADGE_BUFFER_EVENTS);
+        const buffer = new BadgeWeekBuffer(opts.badgeBufferEvents ?? BADGE_BUFFER_EVENTS, setup.employeeIds, setup.officeIds);
         let valid = 0;
         let inserted = 0;
         // While the store writes one batch of weeks, the next rows are parsed and validated.
@@ -281,14 +280,13 @@ async function runImport(deps: Deps, opts: ImportOptions, rejects: Rejects): Pro
           if (writing) inserted += await writing;
           writing = null;
           const weeks = buffer.take(all);
-          if (weeks.length === 0) return;
-          writing = writer.write(weeks);
+          if (weeks.count === 0) return;
+          writing = writer.writeGroups(weeks);
           writing.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
         };
-        const add = (employeeId: string, e: StoredEvent) => buffer.add(employeeId, e);
         for await (const batch of badgeBatches(deps, opts.file, setup, opts.parseInThread, rejects, counter)) {
           valid += batch.count;
-          eachEvent(batch, setup.employeeIds, setup.officeIds, add);
+          buffer.addBatch(batch);
           if (buffer.full) await flush(false);
         }
         await flush(true);
