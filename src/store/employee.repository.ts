@@ -3,6 +3,9 @@ import type { Employee, Arrangement } from '../engine/types.js';
 import type { LocalDate } from '../engine/dates.js';
 import { csvLine, chunkLines } from './csv-text.js';
 
+/** The employee → office foreign key (its name as migration 1 created it). */
+const OFFICE_FK = 'employee_home_office_id_fkey';
+
 const COLUMNS = 'employee_id, email, name, manager_id, level, job_family, org, home_office_id, arrangement, hire_date, termination_date';
 
 interface EmployeeRowDb {
@@ -70,7 +73,11 @@ export async function reportIds(db: Db, managerId: string, indirect: boolean): P
 export async function upsertEmployees(db: Db, employees: readonly Employee[]): Promise<{ inserted: number; updated: number }> {
   const lines = () => chunkLines(employees.map((e) => csvLine([e.employeeId, e.email, e.name, e.managerId, e.level, e.jobFamily, e.org, e.homeOfficeId, e.arrangement, e.hireDate, e.terminationDate])));
   if (await emptyForBulkLoad(db, 'employee')) {
+    // The foreign key to office is checked once for the whole file, with one join, rather than by
+    // a trigger per row (at 350,000 people: about a second). Within the transaction: all or nothing.
+    await db.exec(`ALTER TABLE employee DROP CONSTRAINT ${OFFICE_FK}`);
     await db.copyFrom('employee', COLUMNS.split(', '), lines());
+    await db.exec(`ALTER TABLE employee ADD CONSTRAINT ${OFFICE_FK} FOREIGN KEY (home_office_id) REFERENCES office (office_id)`);
     return { inserted: employees.length, updated: 0 };
   }
   await db.exec(`CREATE TEMP TABLE employee_stage (LIKE employee INCLUDING DEFAULTS) ON COMMIT DROP`);

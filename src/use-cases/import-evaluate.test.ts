@@ -347,3 +347,18 @@ forEachStore('a badge file of more weeks than one call can take arguments import
   assert.deepEqual([s.rows, s.new], [140_000, 140_000]);
   assert.equal(await count(db, 'badge_week'), 140_000);
 });
+
+forEachStore('a first import of employees keeps the foreign key to offices (checked once for the file)', async (_t, db) => {
+  await migrate(db);
+  const deps = depsOf(db);
+  const fx = writeFixtures();
+  await importFile(deps, { kind: 'offices', file: fx.offices });
+  await importFile(deps, { kind: 'employees', file: fx.employees });
+  assert.equal(await count(db, 'employee') > 0, true);
+  const fk = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_constraint WHERE conname = 'employee_home_office_id_fkey' AND contype = 'f'`);
+  assert.equal(Number(fk[0]!.n), 1);
+  await assert.rejects(
+    db.query(`INSERT INTO employee (employee_id, email, name, level, home_office_id, arrangement, hire_date) VALUES ('Z1', 'z@example.com', 'Z', 3, 'NOWHERE', 'hybrid', '2024-01-08')`),
+    /foreign key/,
+  );
+});
