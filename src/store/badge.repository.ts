@@ -312,11 +312,11 @@ function weeksOf(fromMs: number, toMs: number): string {
 }
 
 /**
- * Streams every stored week overlapping [from, to) as COPY CSV lines
- * `employee_id,weekDayNumber,data` (set-based: one statement).
+ * The one statement that reads every stored week overlapping [from, to), as COPY CSV lines
+ * `employee_id,weekDayNumber,data`.
  */
-function streamWeeksInWindow(db: Db, fromMs: number, toMs: number): AsyncIterable<string> {
-  return db.copyTo(`SELECT employee_id, ${DAYS('week_start')}, data FROM badge_week WHERE ${weeksOf(fromMs, toMs)}`);
+function weeksInWindowSql(fromMs: number, toMs: number): string {
+  return `SELECT employee_id, ${DAYS('week_start')}, data FROM badge_week WHERE ${weeksOf(fromMs, toMs)}`;
 }
 
 /** Events of a window in columns (typed arrays, off the JS heap): employee and office as indexes. */
@@ -449,17 +449,101 @@ export async function readEventColumns(
       i = end + 1;
     }
   };
-  let rest = '';
-  for await (const chunk of streamWeeksInWindow(db, fromMs, toMs)) {
-    const text = rest + chunk;
+  // The same, read from the bytes in place: no line, id or number becomes a string unless it
+  // changes from the line before (an employee's weeks come together; most events of a week
+  // share an office). A line with a quoted field (an id holding a comma or a quote) goes to `take`.
+  const empSeen = new Uint8Array(256);
+  let empLen = -1;
+  let empIndex: number | undefined;
+  const officeSeen = new Uint8Array(256);
+  let officeLen = -1;
+  let officeIdx: number | undefined;
+  const same = (b: Uint8Array, from: number, to: number, seen: Uint8Array, len: number): boolean => {
+    if (to - from !== len) return false;
+    for (let k = 0; k < len; k++) if (b[from + k] !== seen[k]) return false;
+    return true;
+  };
+  const remember = (b: Uint8Array, from: number, to: number, seen: Uint8Array): number => {
+    if (to - from > seen.length) return -1;
+    seen.set(b.subarray(from, to));
+    return to - from;
+  };
+  const takeBytes = (b: Buffer, s: number, e: number) => {
+    if (e > s && b[e - 1] === 13) e--;
+    if (e <= s) return;
+    if (b[s] === 34) return take(b.toString('utf8', s, e));
+    let c1 = s;
+    while (c1 < e && b[c1] !== 44) c1++;
+    let c2 = c1 + 1;
+    while (c2 < e && b[c2] !== 44) c2++;
+    if (c2 >= e || b[c2 + 1] === 34) return take(b.toString('utf8', s, e));
+    if (!same(b, s, c1, empSeen, empLen)) {
+      empIndex = employeeIndex.get(b.toString('utf8', s, c1));
+      empLen = remember(b, s, c1, empSeen);
+    }
+    const e0 = empIndex;
+    if (e0 === undefined) return;
+    let i = c1 + 1;
+    const negativeDay = b[i] === 45;
+    if (negativeDay) i++;
+    let day = 0;
+    while (i < c2) day = day * 10 + (b[i++]! - 48);
+    const base = (negativeDay ? -day : day) * DAY_MS;
+    i = c2 + 1;
+    while (i < e) {
+      // offsetMs 0x1f direction 0x1f officeId 0x1f eventId, events separated by 0x1e.
+      const negative = b[i] === 45;
+      if (negative) i++;
+      let offset = 0;
+      while (i < e && b[i] !== 0x1f) offset = offset * 10 + (b[i++]! - 48);
+      const d = b[i + 1]!;
+      const f2 = d === 0x1f ? i + 1 : i + 2;
+      let f3 = f2 + 1;
+      while (f3 < e && b[f3] !== 0x1f) f3++;
+      let end = f3 + 1;
+      while (end < e && b[end] !== 0x1e) end++;
+      const ms = base + (negative ? -offset : offset);
+      if (ms >= fromMs && ms < toMs) {
+        if (!same(b, f2 + 1, f3, officeSeen, officeLen)) {
+          officeIdx = officeIndex.get(b.toString('utf8', f2 + 1, f3));
+          officeLen = remember(b, f2 + 1, f3, officeSeen);
+        }
+        if (officeIdx !== undefined) {
+          if (n === cap) grow();
+          emp[n] = e0;
+          office[n] = officeIdx;
+          at[n] = ms;
+          dir[n] = d === 105 ? 1 : d === 111 ? 2 : 0;
+          n++;
+        }
+      }
+      i = end + 1;
+    }
+  };
+  let rest: Buffer | null = null;
+  for await (const bytes of db.copyToBytes(weeksInWindowSql(fromMs, toMs))) {
+    const chunk = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
     let start = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
-      take(text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl));
+    let nl = chunk.indexOf(10);
+    if (rest !== null) {
+      // The line begun in the chunks before ends in this one (or goes on past it).
+      if (nl < 0) {
+        rest = Buffer.concat([rest, chunk]);
+        continue;
+      }
+      const line: Buffer = Buffer.concat([rest, chunk.subarray(0, nl)]);
+      takeBytes(line, 0, line.length);
+      rest = null;
+      start = nl + 1;
+      nl = chunk.indexOf(10, start);
+    }
+    for (; nl >= 0; nl = chunk.indexOf(10, start)) {
+      takeBytes(chunk, start, nl);
       start = nl + 1;
     }
-    rest = text.slice(start);
+    if (start < chunk.length) rest = Buffer.from(chunk.subarray(start));
   }
-  take(rest);
+  if (rest !== null) takeBytes(rest, 0, rest.length);
   return { count: n, emp, office, at, dir };
 }
 

@@ -21,6 +21,7 @@
  * parameters). To pass a JS *array* as a json/jsonb value, JSON.stringify it
  * yourself: a bare array always means a PostgreSQL array.
  */
+import { StringDecoder } from 'node:string_decoder';
 
 export type StoreKind = 'pglite' | 'postgres';
 
@@ -55,6 +56,8 @@ export interface Db {
    * busy streaming). The same holds while a tx.copyFrom is reading its chunks.
    */
   copyTo(selectSql: string): AsyncIterable<string>;
+  /** copyTo as the server's UTF-8 bytes, undecoded (chunk boundaries may fall inside a character). */
+  copyToBytes(selectSql: string): AsyncIterable<Uint8Array>;
   /**
    * Runs fn in one transaction (BEGIN/COMMIT, ROLLBACK on throw). Nested calls on the tx reuse it
    * (no savepoints). If a statement failed inside and fn swallowed the error, the COMMIT turns into
@@ -277,6 +280,17 @@ export function copyToSql(selectSql: string, dest: string): string {
 }
 
 /** A lone string is one chunk (not an iterable of characters). */
+/** Text of byte chunks in UTF-8 (a character cut between chunks is joined). */
+export async function* decodeChunks(chunks: AsyncIterable<Uint8Array>): AsyncIterable<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const b of chunks) {
+    const text = decoder.write(b as Buffer);
+    if (text) yield text;
+  }
+  const tail = decoder.end();
+  if (tail) yield tail;
+}
+
 export function chunkSource(chunks: CopyChunks): CopyChunks {
   return typeof chunks === 'string' ? [chunks] : chunks;
 }

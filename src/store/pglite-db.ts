@@ -49,7 +49,7 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { PGlite, TransactionAbortedError as PgliteAbortedError, types as pgliteTypes, type Transaction } from '@electric-sql/pglite';
 import {
-  type CopyChunks, type Db, SESSION_SETUP_SQL, StreamingError, TYPE_PARSERS, TransactionAbortedError, chunkSource, copyFromSql, copyToSql, normalizeParams, parserFor,
+  type CopyChunks, type Db, SESSION_SETUP_SQL, StreamingError, TYPE_PARSERS, TransactionAbortedError, chunkSource, copyFromSql, copyToSql, decodeChunks, normalizeParams, parserFor,
 } from './db.js';
 
 const LOCK_FILE = 'hubday.lock';
@@ -215,7 +215,11 @@ class PgliteDb implements Db {
     }
   }
 
-  async *copyTo(selectSql: string): AsyncIterable<string> {
+  copyTo(selectSql: string): AsyncIterable<string> {
+    return decodeChunks(this.copyToBytes(selectSql));
+  }
+
+  async *copyToBytes(selectSql: string): AsyncIterable<Uint8Array> {
     this.check();
     const name = `out-${process.pid}-${++this.root.copies}-${randomUUID()}.csv`;
     const file = path.join(this.root.copyDir, name);
@@ -225,7 +229,7 @@ class PgliteDb implements Db {
       // The statement is over: reading the file holds no lock on the database. (Transactions
       // still refuse other statements until the end, to behave like PostgreSQL, whose connection
       // is busy streaming.)
-      yield* fs.createReadStream(file, { encoding: 'utf8', highWaterMark: 1 << 20 }) as AsyncIterable<string>;
+      yield* fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
     } finally {
       if (this.inTransaction) this.streaming = null;
       fs.rmSync(file, { force: true });

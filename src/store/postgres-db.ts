@@ -16,9 +16,8 @@ import pg from 'pg';
 import { from as copyFromStream, to as copyToStream } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { StringDecoder } from 'node:string_decoder';
 import {
-  type CopyChunks, type Db, SESSION_SETUP_SQL, StreamingError, TransactionAbortedError, chunkSource, copyFromSql, copyToSql, normalizeParams, parserFor,
+  type CopyChunks, type Db, SESSION_SETUP_SQL, StreamingError, TransactionAbortedError, chunkSource, copyFromSql, copyToSql, decodeChunks, normalizeParams, parserFor,
 } from './db.js';
 
 const POOL_SIZE = 4;
@@ -107,7 +106,11 @@ class PostgresDb implements Db {
     });
   }
 
-  async *copyTo(selectSql: string): AsyncIterable<string> {
+  copyTo(selectSql: string): AsyncIterable<string> {
+    return decodeChunks(this.copyToBytes(selectSql));
+  }
+
+  async *copyToBytes(selectSql: string): AsyncIterable<Uint8Array> {
     this.check();
     const client = this.client ?? (await acquire(this.pool));
     if (this.client) this.streaming = 'copyTo';
@@ -115,17 +118,11 @@ class PostgresDb implements Db {
     // pg reports errors of an abandoned stream too (e.g. "Connection terminated" once we discard
     // the connection below); the iteration sees real errors through its own listener.
     stream.on('error', () => undefined);
-    const decoder = new StringDecoder('utf8');
     let state: 'streaming' | 'done' | 'failed' = 'streaming';
     try {
       // destroyOnReturn: false so that an abandoned iteration can still drain the stream below.
-      for await (const buf of stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
-        const text = decoder.write(buf);
-        if (text) yield text;
-      }
-      const tail = decoder.end();
+      for await (const buf of stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) yield buf;
       state = 'done';
-      if (tail) yield tail;
     } catch (e) {
       state = 'failed';
       throw e;

@@ -137,6 +137,7 @@ function withCleanup<E extends object>(db: Db, extras: E, cleanup: () => Promise
     exec: (sql) => db.exec(sql),
     copyFrom: (table, columns, chunks) => db.copyFrom(table, columns, chunks),
     copyTo: (selectSql) => db.copyTo(selectSql),
+    copyToBytes: (selectSql) => db.copyToBytes(selectSql),
     transaction: (fn) => db.transaction(fn),
     close: () =>
       (closing ??= (async () => {
