@@ -22,3 +22,16 @@ forEachStore('migrations apply once, roll back cleanly and apply again', async (
   assert.deepEqual(await migrate(db), MIGRATIONS.map((m) => m.version));
   assert.deepEqual(await tables(db), up);
 });
+
+forEachStore('migration 8 keeps outbox payloads (jsonb to JSON text) and the repository reads both', async (_t, db) => {
+  await migrate(db, MIGRATIONS.filter((m) => m.version < 8));
+  await db.exec(`INSERT INTO outbox (kind, dedupe_key, channel, recipient_id, recipient, subject, body, payload, status, attempts, next_attempt_at, created_at, updated_at)
+    VALUES ('test', 'k1', 'mail', 'E1', 'e1@example.com', 's', 'b', '{"a": [1, "é"], "b": null}'::jsonb, 'pending', 0, now(), now(), now())`);
+  assert.deepEqual(await migrate(db), [8]);
+  const { findOutbox } = await import('./outbox.repository.js');
+  const [m] = await findOutbox(db, {});
+  assert.deepEqual(m!.payload, { a: [1, 'é'], b: null });
+  assert.equal(await migrateDown(db), 8);
+  const back = await db.query<{ p: unknown }>(`SELECT payload AS p FROM outbox WHERE dedupe_key = 'k1'`);
+  assert.deepEqual(back[0]!.p, { a: [1, 'é'], b: null });
+});

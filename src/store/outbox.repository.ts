@@ -59,10 +59,15 @@ interface Row {
 const COLUMNS = `id, kind, dedupe_key, channel, recipient_id, recipient, subject, body, payload, status, attempts,
   next_attempt_at, last_error, created_at, updated_at, mailed_at, posted_at, sent_at`;
 
+/** The payload column holds JSON text (migration v8); before it, jsonb that the driver parsed. */
+function payloadOf(v: unknown): unknown {
+  return typeof v === 'string' ? JSON.parse(v) : v;
+}
+
 function toMessage(r: Row): OutboxMessage {
   return {
     id: Number(r.id), kind: r.kind, dedupeKey: r.dedupe_key, channel: r.channel, recipientId: r.recipient_id, to: r.recipient,
-    subject: r.subject, text: r.body, payload: r.payload, status: r.status, attempts: Number(r.attempts),
+    subject: r.subject, text: r.body, payload: payloadOf(r.payload), status: r.status, attempts: Number(r.attempts),
     nextAttemptAt: r.next_attempt_at, lastError: r.last_error, createdAt: r.created_at, updatedAt: r.updated_at,
     mailedAt: r.mailed_at, postedAt: r.posted_at, sentAt: r.sent_at,
   };
@@ -106,7 +111,8 @@ export async function enqueueOutboxMessages(tx: Db, messages: readonly OutboxDra
     const batch = drafts.slice(i, i + BATCH);
     const rows = JSON.stringify(batch.map((m) => ({
       kind: m.kind, dedupe_key: m.dedupeKey, channel: m.channel ?? 'mail', recipient_id: m.recipientId, recipient: m.to,
-      subject: m.subject, body: m.text, payload: m.payload ?? null,
+      // The payload's JSON text as a string (the column is text since migration v8).
+      subject: m.subject, body: m.text, payload: m.payload === undefined || m.payload === null ? null : JSON.stringify(m.payload),
     })));
     const at = opts.at ? opts.at.toISOString() : null;
     const onConflict = opts.refresh
@@ -122,11 +128,11 @@ export async function enqueueOutboxMessages(tx: Db, messages: readonly OutboxDra
     const res = await tx.query<{ inserted: number; refreshed: number }>(
       `WITH src AS (
          SELECT * FROM json_to_recordset($1::json) AS x(kind text, dedupe_key text, channel text, recipient_id text,
-           recipient text, subject text, body text, payload jsonb)
+           recipient text, subject text, body text, payload text)
        ), up AS (
          INSERT INTO outbox (kind, dedupe_key, channel, recipient_id, recipient, subject, body, payload, status, attempts,
                              next_attempt_at, created_at, updated_at)
-         SELECT kind, dedupe_key, channel, recipient_id, recipient, subject, body, coalesce(payload, 'null'::jsonb), 'pending', 0,
+         SELECT kind, dedupe_key, channel, recipient_id, recipient, subject, body, coalesce(payload, 'null'), 'pending', 0,
                 coalesce($2::timestamptz, now()), coalesce($2::timestamptz, now()), coalesce($2::timestamptz, now())
          FROM src ORDER BY dedupe_key
          ON CONFLICT (dedupe_key) ${onConflict}
