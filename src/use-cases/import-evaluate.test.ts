@@ -362,3 +362,28 @@ forEachStore('a first import of employees keeps the foreign key to offices (chec
     /foreign key/,
   );
 });
+
+forEachStore('a first import of leave while another runs: the second waits for the first to commit, then upserts', async (_t, db) => {
+  await migrate(db);
+  const deps = depsOf(db);
+  const fx = writeFixtures();
+  await importFile(deps, { kind: 'offices', file: fx.offices });
+  await importFile(deps, { kind: 'employees', file: fx.employees });
+  const { upsertLeave } = await import('../store/hr.repository.js');
+  const leave = (days: number[]) => days.map((n) => ({
+    employeeId: 'E100', startDate: d(`2026-10-${String(n).padStart(2, '0')}`), endDate: d(`2026-10-${String(n).padStart(2, '0')}`), kind: 'vacation', status: 'approved' as const,
+  }));
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // The first keeps its transaction open a while after loading the empty table; the second
+  // starts meanwhile (on PostgreSQL another connection: it must wait for the first to commit,
+  // then find the table no longer empty; PGlite runs the transactions one after the other).
+  const first = db.transaction(async (tx) => {
+    const r = await upsertLeave(tx, leave([1, 2, 3, 4]));
+    await sleep(400);
+    return r;
+  });
+  await sleep(100);
+  const second = db.transaction((tx) => upsertLeave(tx, leave([3, 4, 5])));
+  assert.deepEqual(await Promise.all([first, second]), [{ inserted: 4, updated: 0 }, { inserted: 1, updated: 2 }]);
+  assert.equal(await count(db, 'leave'), 5);
+});
