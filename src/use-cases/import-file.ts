@@ -61,6 +61,8 @@ export interface ImportSummary {
   rejectsFile: string | null;
 }
 
+const NO_FIELDS: string[] = [];
+
 /** Validated rows of one file, each with the line it came from. */
 interface Lined<T> {
   line: number;
@@ -74,6 +76,10 @@ class Rejects {
   private out: WriteStream | null = null;
   count = 0;
   constructor(private readonly path: string | undefined) {}
+  /** Whether rejected rows are written out (--skip-invalid): only then are their fields needed. */
+  get keepsRows(): boolean {
+    return this.path !== undefined;
+  }
   /** The file's header as read (trimmed): the columns of the rejects file. */
   header: string[] = [];
   setHeader(h: string[]): void {
@@ -138,7 +144,8 @@ async function* validRows<T>(
         counter.rows++;
         const result = checkRow(rec, header, width, parse, check, name);
         if ('problem' in result) rejects.add(result.problem, rec.fields);
-        else valid.push({ line: rec.line, value: result.value, fields: rec.fields });
+        // Without a rejects file a later refusal stops the import and needs no fields: none are kept.
+        else valid.push({ line: rec.line, value: result.value, fields: rejects.keepsRows ? rec.fields : NO_FIELDS });
       }
       yield valid;
     }
