@@ -348,12 +348,17 @@ forEachStore('a badge file of more weeks than one call can take arguments import
   assert.equal(await count(db, 'badge_week'), 140_000);
 });
 
-forEachStore('a first import of employees keeps the foreign key to offices (checked once for the file)', async (_t, db) => {
-  await migrate(db);
+/** A migrated store with the fixtures' offices and employees imported (nothing else). */
+async function officesAndEmployees(db: Db): Promise<void> {
   const deps = depsOf(db);
   const fx = writeFixtures();
+  await migrate(db);
   await importFile(deps, { kind: 'offices', file: fx.offices });
   await importFile(deps, { kind: 'employees', file: fx.employees });
+}
+
+forEachStore('a first import of employees keeps the foreign key to offices (checked once for the file)', async (_t, db) => {
+  await officesAndEmployees(db);
   assert.equal(await count(db, 'employee') > 0, true);
   const fk = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_constraint WHERE conname = 'employee_home_office_id_fkey' AND contype = 'f'`);
   assert.equal(Number(fk[0]!.n), 1);
@@ -364,11 +369,7 @@ forEachStore('a first import of employees keeps the foreign key to offices (chec
 });
 
 forEachStore('a first import of leave while another runs: the second waits for the first to commit, then upserts', async (_t, db) => {
-  await migrate(db);
-  const deps = depsOf(db);
-  const fx = writeFixtures();
-  await importFile(deps, { kind: 'offices', file: fx.offices });
-  await importFile(deps, { kind: 'employees', file: fx.employees });
+  await officesAndEmployees(db);
   const { upsertLeave } = await import('../store/hr.repository.js');
   const leave = (days: number[]) => days.map((n) => ({
     employeeId: 'E100', startDate: d(`2026-10-${String(n).padStart(2, '0')}`), endDate: d(`2026-10-${String(n).padStart(2, '0')}`), kind: 'vacation', status: 'approved' as const,
