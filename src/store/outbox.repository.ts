@@ -107,39 +107,43 @@ export async function enqueueOutboxMessages(tx: Db, messages: readonly OutboxDra
   const byKey = new Map<string, OutboxDraft>();
   for (const m of messages) byKey.set(m.dedupeKey, m);
   const drafts = [...byKey.values()];
+  const at = opts.at ? opts.at.toISOString() : null;
+  const onConflict = opts.refresh
+    ? `DO UPDATE SET subject = EXCLUDED.subject, body = EXCLUDED.body, payload = EXCLUDED.payload,
+         recipient = EXCLUDED.recipient, recipient_id = EXCLUDED.recipient_id,
+         status = CASE WHEN outbox.status = 'cancelled' THEN 'pending' ELSE outbox.status END,
+         updated_at = EXCLUDED.updated_at
+       WHERE outbox.status IN ('pending', 'failed', 'cancelled')
+         AND (outbox.status = 'cancelled' OR outbox.body IS DISTINCT FROM EXCLUDED.body
+              OR outbox.subject IS DISTINCT FROM EXCLUDED.subject OR outbox.payload IS DISTINCT FROM EXCLUDED.payload
+              OR outbox.recipient IS DISTINCT FROM EXCLUDED.recipient)`
+    : 'DO NOTHING';
+  const sql = `WITH src AS (
+       SELECT * FROM json_to_recordset($1::json) AS x(kind text, dedupe_key text, channel text, recipient_id text,
+         recipient text, subject text, body text, payload text)
+     ), up AS (
+       INSERT INTO outbox (kind, dedupe_key, channel, recipient_id, recipient, subject, body, payload, status, attempts,
+                           next_attempt_at, created_at, updated_at)
+       SELECT kind, dedupe_key, channel, recipient_id, recipient, subject, body, coalesce(payload, 'null'), 'pending', 0,
+              coalesce($2::timestamptz, now()), coalesce($2::timestamptz, now()), coalesce($2::timestamptz, now())
+       FROM src ORDER BY dedupe_key
+       ON CONFLICT (dedupe_key) ${onConflict}
+       RETURNING (xmax = 0) AS ins)
+     SELECT count(*) FILTER (WHERE ins)::int AS inserted, count(*) FILTER (WHERE NOT ins)::int AS refreshed FROM up`;
+  const rowsOf = (i: number) => JSON.stringify(drafts.slice(i, i + BATCH).map((m) => ({
+    kind: m.kind, dedupe_key: m.dedupeKey, channel: m.channel ?? 'mail', recipient_id: m.recipientId, recipient: m.to,
+    // The payload's JSON text as a string (the column is text since migration v8).
+    subject: m.subject, body: m.text, payload: m.payload === undefined || m.payload === null ? null : JSON.stringify(m.payload),
+  })));
+  // One statement at a time on the connection, but the next batch's JSON is built while the
+  // server runs the current one.
+  let rows = drafts.length > 0 ? rowsOf(0) : '';
   for (let i = 0; i < drafts.length; i += BATCH) {
-    const batch = drafts.slice(i, i + BATCH);
-    const rows = JSON.stringify(batch.map((m) => ({
-      kind: m.kind, dedupe_key: m.dedupeKey, channel: m.channel ?? 'mail', recipient_id: m.recipientId, recipient: m.to,
-      // The payload's JSON text as a string (the column is text since migration v8).
-      subject: m.subject, body: m.text, payload: m.payload === undefined || m.payload === null ? null : JSON.stringify(m.payload),
-    })));
-    const at = opts.at ? opts.at.toISOString() : null;
-    const onConflict = opts.refresh
-      ? `DO UPDATE SET subject = EXCLUDED.subject, body = EXCLUDED.body, payload = EXCLUDED.payload,
-           recipient = EXCLUDED.recipient, recipient_id = EXCLUDED.recipient_id,
-           status = CASE WHEN outbox.status = 'cancelled' THEN 'pending' ELSE outbox.status END,
-           updated_at = EXCLUDED.updated_at
-         WHERE outbox.status IN ('pending', 'failed', 'cancelled')
-           AND (outbox.status = 'cancelled' OR outbox.body IS DISTINCT FROM EXCLUDED.body
-                OR outbox.subject IS DISTINCT FROM EXCLUDED.subject OR outbox.payload IS DISTINCT FROM EXCLUDED.payload
-                OR outbox.recipient IS DISTINCT FROM EXCLUDED.recipient)`
-      : 'DO NOTHING';
-    const res = await tx.query<{ inserted: number; refreshed: number }>(
-      `WITH src AS (
-         SELECT * FROM json_to_recordset($1::json) AS x(kind text, dedupe_key text, channel text, recipient_id text,
-           recipient text, subject text, body text, payload text)
-       ), up AS (
-         INSERT INTO outbox (kind, dedupe_key, channel, recipient_id, recipient, subject, body, payload, status, attempts,
-                             next_attempt_at, created_at, updated_at)
-         SELECT kind, dedupe_key, channel, recipient_id, recipient, subject, body, coalesce(payload, 'null'), 'pending', 0,
-                coalesce($2::timestamptz, now()), coalesce($2::timestamptz, now()), coalesce($2::timestamptz, now())
-         FROM src ORDER BY dedupe_key
-         ON CONFLICT (dedupe_key) ${onConflict}
-         RETURNING (xmax = 0) AS ins)
-       SELECT count(*) FILTER (WHERE ins)::int AS inserted, count(*) FILTER (WHERE NOT ins)::int AS refreshed FROM up`,
-      [rows, at],
-    );
+    const running = tx.query<{ inserted: number; refreshed: number }>(sql, [rows, at]);
+    // A rejection is awaited just below; never unhandled meanwhile.
+    running.catch(() => undefined);
+    if (i + BATCH < drafts.length) rows = rowsOf(i + BATCH);
+    const res = await running;
     result.inserted += Number(res[0]!.inserted);
     result.refreshed += Number(res[0]!.refreshed);
   }
