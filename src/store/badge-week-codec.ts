@@ -7,6 +7,8 @@
  */
 import type { Direction } from '../engine/types.js';
 import { CsvBytes } from './csv-bytes.js';
+import { csvField } from './csv-text.js';
+import { fromDayNumber } from '../engine/dates.js';
 
 export const DAY_MS = 86_400_000;
 export const EVENT_SEP = '\u001e';
@@ -43,17 +45,27 @@ export function encodeWeek(weekDay: number, events: readonly StoredEvent[]): str
 
 const scratch = new CsvBytes(1 << 10);
 
-/** Writes the text of encodeWeek as bytes (the one place that knows its layout; the import writes it straight into COPY). */
+/** Writes the text of encodeWeek as bytes (the import writes it straight into COPY). */
 export function writeWeek(out: CsvBytes, weekDay: number, events: readonly StoredEvent[]): void {
   const base = weekDay * DAY_MS;
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
-    if (i > 0) out.byte(0x1e);
-    out.num(e.at - base).byte(0x1f);
-    if (e.direction === 'in') out.byte(105);
-    else if (e.direction === 'out') out.byte(111);
-    out.byte(0x1f).raw(e.officeId).byte(0x1f).raw(e.eventId);
+    writeEventHead(out, i === 0, e.at - base, e.direction === 'in' ? 1 : e.direction === 'out' ? 2 : 0, e.officeId);
+    out.raw(e.eventId);
   }
+}
+
+/**
+ * One event of a week's text up to its id, which the caller writes next (the one place that
+ * knows the layout): the separator before it unless first, offsetMs, direction (1 in, 2 out,
+ * 0 none), office.
+ */
+export function writeEventHead(out: CsvBytes, first: boolean, offsetMs: number, direction: number, officeId: string): void {
+  if (!first) out.byte(0x1e);
+  out.num(offsetMs).byte(0x1f);
+  if (direction === 1) out.byte(105);
+  else if (direction === 2) out.byte(111);
+  out.byte(0x1f).raw(officeId).byte(0x1f);
 }
 
 /** Decodes a week's events (in stored order). */
@@ -120,4 +132,20 @@ function mergeSmallFreshWeek(incoming: readonly StoredEvent[]): { events: Stored
     }
   }
   return { events: list, fresh: list };
+}
+
+/**
+ * The row of writeWeekRow for `count` events that `writeData` writes in place (writeWeek's text),
+ * rewritten through csvField when it needs quoting: a comma, a quote or a line break in an id,
+ * or a space at its end (csvField quotes edge spaces). `events` gives them for that rare case.
+ */
+export function writeBadgeWeekRow(out: CsvBytes, employeeId: string, week: number, count: number, writeData: () => void, events: () => readonly StoredEvent[]): void {
+  out.text(employeeId).comma().raw(fromDayNumber(week)).comma().num(count).comma();
+  const mark = out.length;
+  writeData();
+  if (count === 0 || out.needsQuotesSince(mark) || out.lastByte() === 0x20) {
+    out.rewind(mark);
+    out.raw(csvField(encodeWeek(week, events())));
+  }
+  out.newline();
 }

@@ -5,10 +5,8 @@
  * written from the columns straight into its badge_week row (writeFreshWeekRow); the rare
  * others become StoredEvent lists and go through mergeWeek. Pure.
  */
-import { fromDayNumber } from '../engine/dates.js';
-import { csvField } from './csv-text.js';
 import type { CsvBytes } from './csv-bytes.js';
-import { DAY_MS, encodeWeek, type StoredEvent } from './badge-week-codec.js';
+import { DAY_MS, writeBadgeWeekRow, writeEventHead, type StoredEvent } from './badge-week-codec.js';
 
 export interface WeekGroups {
   /** Groups: one employee's events in one UTC week. */
@@ -126,30 +124,16 @@ export function keptEvents(g: WeekGroups, k: number, kept: number[]): void {
 
 /**
  * Writes group k, a week with no stored events, as one badge_week COPY CSV row (what
- * writeWeekRow writes of mergeWeek([], events)), with the events listed in `kept`
- * (keptEvents). Rewritten quoted when an id needs it, as writeWeekRow does.
+ * writeWeekRow writes of mergeWeek([], events)), with the events listed in `kept` (keptEvents).
  */
 export function writeFreshWeekRow(out: CsvBytes, g: WeekGroups, k: number, kept: readonly number[]): void {
   const week = g.week[k]!;
-  out.text(g.employeeIds[g.employee[k]!]!).comma().raw(fromDayNumber(week)).comma().num(kept.length).comma();
-  const mark = out.length;
   const base = week * DAY_MS;
-  let lastId = '';
-  for (let n = 0; n < kept.length; n++) {
-    const i = kept[n]!;
-    if (n > 0) out.byte(0x1e);
-    out.num(g.at[i]! - base).byte(0x1f);
-    const d = g.dir[i]!;
-    if (d === 1) out.byte(105);
-    else if (d === 2) out.byte(111);
-    out.byte(0x1f).raw(g.officeIds[g.office[i]!]!).byte(0x1f);
-    const text = g.texts[g.text[i]!]!;
-    out.rawRange(text, g.idFrom[i]!, g.idTo[i]!);
-    if (n === kept.length - 1 && g.idTo[i]! > g.idFrom[i]!) lastId = text.charAt(g.idTo[i]! - 1);
-  }
-  if (kept.length === 0 || out.needsQuotesSince(mark) || lastId === ' ') {
-    out.rewind(mark);
-    out.raw(csvField(encodeWeek(week, kept.map((i) => storedEventOf(g, i)))));
-  }
-  out.newline();
+  writeBadgeWeekRow(out, g.employeeIds[g.employee[k]!]!, week, kept.length, () => {
+    for (let n = 0; n < kept.length; n++) {
+      const i = kept[n]!;
+      writeEventHead(out, n === 0, g.at[i]! - base, g.dir[i]!, g.officeIds[g.office[i]!]!);
+      out.rawRange(g.texts[g.text[i]!]!, g.idFrom[i]!, g.idTo[i]!);
+    }
+  }, () => kept.map((i) => storedEventOf(g, i)));
 }

@@ -1,10 +1,8 @@
 
 import type { Db } from './db.js';
 import type { BadgeEvent } from '../engine/types.js';
-import { fromDayNumber } from '../engine/dates.js';
-import { csvField } from './csv-text.js';
 import { CsvBytes } from './csv-bytes.js';
-import { DAY_MS, EVENT_SEP, FIELD_SEP, decodeWeek, encodeWeek, mergeWeek, utcWeekOf, writeWeek, type StoredEvent } from './badge-week-codec.js';
+import { DAY_MS, EVENT_SEP, FIELD_SEP, decodeWeek, encodeWeek, mergeWeek, utcWeekOf, writeBadgeWeekRow, writeWeek, type StoredEvent } from './badge-week-codec.js';
 import { keptEvents, storedEventOf, storedEventsOf, writeFreshWeekRow, type WeekGroups } from './badge-week-groups.js';
 
 /** Days since 1970-01-01 of a date column, as SQL. */
@@ -24,15 +22,8 @@ export interface IncomingWeek {
  * need the field quoted (rare: a comma, a quote or a trailing space in an id).
  */
 export function writeWeekRow(out: CsvBytes, w: IncomingWeek): void {
-  out.text(w.employeeId).comma().raw(fromDayNumber(w.week)).comma().num(w.events.length).comma();
   const events = w.events;
-  const mark = out.length;
-  writeWeek(out, w.week, events);
-  if (events.length === 0 || out.needsQuotesSince(mark) || events[events.length - 1]!.eventId.endsWith(' ')) {
-    out.rewind(mark);
-    out.raw(csvField(encodeWeek(w.week, events)));
-  }
-  out.newline();
+  writeBadgeWeekRow(out, w.employeeId, w.week, events.length, () => writeWeek(out, w.week, events), () => events);
 }
 
 /**

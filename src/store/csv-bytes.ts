@@ -152,6 +152,11 @@ export class CsvBytes {
     return false;
   }
 
+  /** The last byte written (-1 when none). */
+  lastByte(): number {
+    return this.length === 0 ? -1 : this.buf[this.length - 1]!;
+  }
+
   /** Forgets what was written since `at` (a length read before). */
   rewind(at: number): void {
     this.length = Math.min(this.length, at);
