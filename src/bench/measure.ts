@@ -18,7 +18,7 @@ import { parentPid, type SamplerReport, type SamplerRequest } from './memory-sam
 export const SAMPLE_MS = 50;
 
 /** Writes the system's dirty pages out (`sync`); not timed. Where there is no `sync`, nothing. */
-export function flushDirtyPages(): void {
+function flushDirtyPages(): void {
   try {
     execFileSync('sync', { stdio: 'ignore' });
   } catch {

@@ -2,7 +2,7 @@
 import type { Db } from './db.js';
 import type { BadgeEvent } from '../engine/types.js';
 import { CsvBytes } from './csv-bytes.js';
-import { DAY_MS, EVENT_SEP, FIELD_SEP, decodeWeek, encodeWeek, mergeWeek, utcWeekOf, writeBadgeWeekRow, writeWeek, type StoredEvent } from './badge-week-codec.js';
+import { DAY_MS, FIELD_SEP, decodeWeek, encodeWeek, mergeWeek, utcWeekOf, writeBadgeWeekRow, writeWeek, type StoredEvent } from './badge-week-codec.js';
 import { keptEvents, storedEventOf, storedEventsOf, writeFreshWeekRow, type WeekGroups } from './badge-week-groups.js';
 
 /** Days since 1970-01-01 of a date column, as SQL. */
@@ -376,73 +376,27 @@ export async function readEventColumns(
     const a2 = new Float64Array(cap); a2.set(at); at = a2;
     const d2 = new Int8Array(cap); d2.set(dir); dir = d2;
   };
-  // One stored week per line: employee_id,weekDayNumber,data (data quoted only when an id holds a comma or a quote).
-  let lastOffice = '';
-  let lastOfficeIndex: number | undefined;
-  const take = (line: string) => {
-    if (line.length === 0) return;
-    let id: string;
-    let day: number;
-    let data: string;
-    if (line.indexOf('"') < 0) {
-      const c1 = line.indexOf(',');
-      const c2 = line.indexOf(',', c1 + 1);
-      id = line.slice(0, c1);
-      day = +line.slice(c1 + 1, c2);
-      data = line.slice(c2 + 1);
-    } else {
-      const f = splitLine(line);
-      id = f[0]!;
-      day = Number(f[1]);
-      data = f[2]!;
-    }
-    const e = employeeIndex.get(id);
+  const push = (e: number, o: number, ms: number, d: number) => {
+    if (n === cap) grow();
+    emp[n] = e;
+    office[n] = o;
+    at[n] = ms;
+    dir[n] = d;
+    n++;
+  };
+  // A line with a quoted field (an id holding a comma or a quote; rare): split and decoded plainly.
+  const takeQuoted = (line: string) => {
+    const [id, day, data] = splitLine(line);
+    const e = employeeIndex.get(id!);
     if (e === undefined) return;
-    const base = day * DAY_MS;
-    const len = data.length;
-    let i = 0;
-    for (;;) {
-      // offsetMs (an integer, written by writeWeek), read digit by digit: no slice, no string to number.
-      let f1 = i;
-      let c = data.charCodeAt(f1);
-      const negative = c === 45;
-      if (negative) c = data.charCodeAt(++f1);
-      let offset = 0;
-      while (c !== 0x1f && f1 < len) {
-        offset = offset * 10 + (c - 48);
-        c = data.charCodeAt(++f1);
-      }
-      // The direction is one letter or nothing.
-      const f2 = data.charCodeAt(f1 + 1) === 0x1f ? f1 + 1 : f1 + 2;
-      const f3 = data.indexOf(FIELD_SEP, f2 + 1);
-      let end = data.indexOf(EVENT_SEP, f3 + 1);
-      if (end < 0) end = len;
-      const ms = base + (negative ? -offset : offset);
-      if (ms >= fromMs && ms < toMs) {
-        // Most events of a week share one office: compare in place rather than slicing.
-        let o: number | undefined;
-        if (f3 - f2 - 1 === lastOffice.length && data.startsWith(lastOffice, f2 + 1)) o = lastOfficeIndex;
-        else {
-          lastOffice = data.slice(f2 + 1, f3);
-          o = lastOfficeIndex = officeIndex.get(lastOffice);
-        }
-        if (o !== undefined) {
-          if (n === cap) grow();
-          emp[n] = e;
-          office[n] = o;
-          at[n] = ms;
-          const d = f2 === f1 + 1 ? 0 : data.charCodeAt(f1 + 1);
-          dir[n] = d === 105 ? 1 : d === 111 ? 2 : 0;
-          n++;
-        }
-      }
-      if (end >= len) break;
-      i = end + 1;
+    for (const ev of decodeWeek(Number(day), data!)) {
+      const o = officeIndex.get(ev.officeId);
+      if (o !== undefined && ev.at >= fromMs && ev.at < toMs) push(e, o, ev.at, ev.direction === 'in' ? 1 : ev.direction === 'out' ? 2 : 0);
     }
   };
-  // The same, read from the bytes in place: no line, id or number becomes a string unless it
-  // changes from the line before (an employee's weeks come together; most events of a week
-  // share an office). A line with a quoted field (an id holding a comma or a quote) goes to `take`.
+  // One stored week per line: employee_id,weekDayNumber,data, read from the bytes in place: no
+  // line, id or number becomes a string unless it changes from the line before (an employee's
+  // weeks come together; most events of a week share an office).
   const empSeen = new Uint8Array(256);
   let empLen = -1;
   let empIndex: number | undefined;
@@ -462,12 +416,12 @@ export async function readEventColumns(
   const takeBytes = (b: Buffer, s: number, e: number) => {
     if (e > s && b[e - 1] === 13) e--;
     if (e <= s) return;
-    if (b[s] === 34) return take(b.toString('utf8', s, e));
+    if (b[s] === 34) return takeQuoted(b.toString('utf8', s, e));
     let c1 = s;
     while (c1 < e && b[c1] !== 44) c1++;
     let c2 = c1 + 1;
     while (c2 < e && b[c2] !== 44) c2++;
-    if (c2 >= e || b[c2 + 1] === 34) return take(b.toString('utf8', s, e));
+    if (c2 >= e || b[c2 + 1] === 34) return takeQuoted(b.toString('utf8', s, e));
     if (!same(b, s, c1, empSeen, empLen)) {
       empIndex = employeeIndex.get(b.toString('utf8', s, c1));
       empLen = remember(b, s, c1, empSeen);
@@ -499,14 +453,7 @@ export async function readEventColumns(
           officeIdx = officeIndex.get(b.toString('utf8', f2 + 1, f3));
           officeLen = remember(b, f2 + 1, f3, officeSeen);
         }
-        if (officeIdx !== undefined) {
-          if (n === cap) grow();
-          emp[n] = e0;
-          office[n] = officeIdx;
-          at[n] = ms;
-          dir[n] = d === 105 ? 1 : d === 111 ? 2 : 0;
-          n++;
-        }
+        if (officeIdx !== undefined) push(e0, officeIdx, ms, d === 105 ? 1 : d === 111 ? 2 : 0);
       }
       i = end + 1;
     }
