@@ -73,3 +73,46 @@ forEachStore('outbox: workers claiming at the same time get disjoint messages', 
   assert.deepEqual(await claimDueOutbox(db, { now, limit: 12, leaseMs: 60_000, channels: ['mail'] }), []);
   assert.deepEqual(await claimDueOutbox(db, { now: new Date(now.getTime() + 60_000), limit: 100, leaseMs: 60_000, channels: ['webhook'] }), []);
 });
+
+forEachStore('outbox: two transactions enqueueing the same new key at once: one inserts it, the other waits and keeps it', async (_t, db) => {
+  await migrate(db);
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let entered!: () => void;
+  const inFirst = new Promise<void>((resolve) => (entered = resolve));
+  const first = db.transaction(async (tx) => {
+    const r = await enqueueOutboxMessages(tx, [draft('same'), draft('x')], { at: T0 });
+    entered();
+    await held;
+    return r;
+  });
+  await inFirst;
+  const second = db.transaction((tx) => enqueueOutboxMessages(tx, [draft('same', 'other text'), draft('y')], { at: T0 }));
+  // On PostgreSQL the second transaction reaches the first's lock meanwhile (PGlite runs them one after the other).
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  release();
+  assert.deepEqual(await first, { inserted: 2, refreshed: 0, kept: 0 });
+  assert.deepEqual(await second, { inserted: 1, refreshed: 0, kept: 1 });
+  const all = await findOutbox(db);
+  assert.deepEqual(all.map((m) => m.dedupeKey).sort(), ['same', 'x', 'y']);
+  assert.equal(all.find((m) => m.dedupeKey === 'same')!.text, 'hello');
+});
+
+forEachStore('outbox: a new message is stored exactly as drafted (quotes, commas, new lines, no recipient, no payload)', async (_t, db) => {
+  await migrate(db);
+  const odd: OutboxDraft = {
+    kind: 'test.note', dedupeKey: 'odd,"key"', channel: 'webhook', recipientId: null, to: ' label ', subject: '',
+    text: 'line 1\n\\.\n"quoted", comma\r\nlast', payload: null,
+  };
+  const r = await db.transaction((tx) => enqueueOutboxMessages(tx, [odd, draft('plain')]));
+  assert.deepEqual(r, { inserted: 2, refreshed: 0, kept: 0 });
+  const [m] = await findOutbox(db, { keyPrefix: 'odd' });
+  assert.ok(m);
+  assert.deepEqual(
+    { kind: m.kind, dedupeKey: m.dedupeKey, channel: m.channel, recipientId: m.recipientId, to: m.to, subject: m.subject, text: m.text, payload: m.payload },
+    { kind: odd.kind, dedupeKey: odd.dedupeKey, channel: 'webhook', recipientId: null, to: ' label ', subject: '', text: odd.text, payload: null },
+  );
+  // Without a time, the transaction's own (as the database's now()).
+  assert.ok(Math.abs(Date.parse(m.createdAt) - Date.now()) < 60_000);
+  assert.equal(m.nextAttemptAt, m.createdAt);
+});
