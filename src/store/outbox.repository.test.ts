@@ -9,7 +9,9 @@ import {
 const draft = (key: string, text = 'hello'): OutboxDraft => ({
   kind: 'test.note', dedupeKey: key, recipientId: 'E1', to: 'e1@example.com', subject: `s ${key}`, text, payload: { key, n: [1, 2] },
 });
-const T0 = new Date('2026-11-30T12:00:00Z');
+// After the real clock: a message enqueued without a time takes the transaction's now(), and
+// must be due when the test claims at T0 + 1 h (a fixed past date made this fail once it passed).
+const T0 = new Date(Math.ceil(Date.now() / 86_400_000) * 86_400_000 + 12 * 3_600_000);
 
 forEachStore('outbox: enqueue is exactly once per dedupe key; claim, send, fail, refresh, cancel', async (_t, db) => {
   await migrate(db);
