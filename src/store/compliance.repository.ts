@@ -1,10 +1,9 @@
 /** Derived results: presence days and weekly compliance records. */
 import type { Db } from './db.js';
 import type { LocalDate, IsoWeek } from '../engine/dates.js';
-import { addDays } from '../engine/dates.js';
+import { addDays, dayNumber } from '../engine/dates.js';
 import type { ExcusedDay, PresenceDay, PresenceSource, WeeklyFacts, WeeklyRecord, WeekReason, WeekStatus, HolidayRule } from '../engine/types.js';
 import { explainWeek } from '../engine/explain.js';
-import { csvField } from './csv-text.js';
 import { CsvBytes } from './csv-bytes.js';
 
 export const WEEKLY_COLUMNS = [
@@ -77,104 +76,90 @@ function jsonOf<T>(v: unknown): T | null {
   return v === null || v === undefined ? null : typeof v === 'string' ? (JSON.parse(v) as T) : (v as T);
 }
 
-/** A JSON text as a quoted CSV field (JSON always holds quotes). Many records share one text (a holiday, a week's anchors): memoised. */
-const quotedMemo = new Map<string, string>();
-function quoted(json: string): string {
-  let q = quotedMemo.get(json);
-  if (q === undefined) {
-    q = '"' + json.replace(/"/g, '""') + '"';
-    if (quotedMemo.size > 50_000) quotedMemo.clear();
-    quotedMemo.set(json, q);
-  }
-  return q;
-}
+/** Days from 1970-01-01 to 2000-01-01, where PostgreSQL counts a binary date from. */
+const PG_EPOCH_DAYS = 10_957;
 
 /**
- * quoted(JSON.stringify(value)), memoised by `shared` when it is frozen: the engine shares its
- * frozen excused days and anchor checks between the records of a week, and so their JSON.
+ * JSON.stringify(value), memoised by `shared` when it is frozen: the engine shares its frozen
+ * excused days and anchor checks between the records of a week, and so their JSON.
  */
 const sharedJson = new WeakMap<object, string>();
-function quotedJson(value: unknown, shared: object): string {
-  if (!Object.isFrozen(shared)) return quoted(JSON.stringify(value));
-  let q = sharedJson.get(shared);
-  if (q === undefined) sharedJson.set(shared, (q = quoted(JSON.stringify(value))));
-  return q;
+function jsonText(value: unknown, shared: object): string {
+  if (!Object.isFrozen(shared)) return JSON.stringify(value);
+  let t = sharedJson.get(shared);
+  if (t === undefined) sharedJson.set(shared, (t = JSON.stringify(value)));
+  return t;
 }
 
-/** The JSON of a shared (frozen) excused day, quotes doubled for a CSV field, as bytes. */
+/** The JSON of a shared (frozen) excused day, as bytes. */
 const excusedBytes = new WeakMap<ExcusedDay, Uint8Array>();
 function excusedDayBytes(d: ExcusedDay): Uint8Array {
   let b = excusedBytes.get(d);
-  if (b === undefined) excusedBytes.set(d, (b = utf8.encode(JSON.stringify(d).replace(/"/g, '""'))));
+  if (b === undefined) excusedBytes.set(d, (b = utf8.encode(JSON.stringify(d))));
   return b;
 }
 const utf8 = new TextEncoder();
 
-/** excused as a CSV field: quoted(JSON.stringify(days)), from the JSON of each shared day (the engine shares them). */
+/** JSON.stringify(days), from the JSON of each shared day (the engine shares them). */
 function writeExcused(w: CsvBytes, days: readonly ExcusedDay[]): void {
   if (Object.isFrozen(days)) {
-    w.raw(quotedJson(days, days));
+    w.raw(jsonText(days, days));
     return;
   }
-  w.byte(0x22).byte(0x5b);
+  w.byte(0x5b);
   for (let i = 0; i < days.length; i++) {
     const d = days[i]!;
     if (i > 0) w.comma();
     if (Object.isFrozen(d)) w.bytes(excusedDayBytes(d));
-    else w.raw(JSON.stringify(d).replace(/"/g, '""'));
+    else w.raw(JSON.stringify(d));
   }
-  w.byte(0x5d).byte(0x22);
+  w.byte(0x5d);
 }
 
-/** csvField of an id that repeats across records (offices, policies): memoised. */
-const idMemo = new Map<string, string>();
-function csvId(id: string): string {
-  let f = idMemo.get(id);
-  if (f === undefined) {
-    f = csvField(id);
-    if (idMemo.size > 50_000) idMemo.clear();
-    idMemo.set(id, f);
-  }
-  return f;
+/** A text field of a binary COPY tuple. */
+function textField(w: CsvBytes, s: string): void {
+  const at = w.startField();
+  w.raw(s);
+  w.endField(at);
 }
 
-/** Whether the packed present days need CSV quoting: only an office id or a reference can (dates, sources and numbers never do). */
-function presentDaysNeedQuotes(days: readonly PresenceDay[]): boolean {
-  let safe = '';
-  for (const d of days) {
-    if (d.officeId !== safe) {
-      if (csvId(d.officeId) !== d.officeId) return true;
-      safe = d.officeId;
-    }
-    if (d.reference !== undefined && csvField(d.reference) !== d.reference) return true;
-  }
-  return false;
-}
+const NULL_FIELD = -1;
 
-/** present_days as a CSV field (encodePresentDays), written in place when it needs no quoting. */
-function writePresentDays(w: CsvBytes, days: readonly PresenceDay[]): void {
-  if (days.length === 0) return;
-  if (presentDaysNeedQuotes(days)) w.raw(csvField(encodePresentDays(days)!));
-  else writePacked(w, days);
-}
-
-/** Writes one weekly record as a COPY CSV line of WEEKLY_COLUMNS (the hot path of bulk evaluation). */
-export function writeWeeklyCsv(w: CsvBytes, f: WeeklyFacts): void {
-  w.text(f.employeeId).comma().raw(f.weekStart).comma().raw(f.week).comma();
-  if (f.policy) w.raw(csvId(f.policy.id)).comma().num(f.policy.version);
-  else w.comma();
-  w.comma().raw(f.status).comma().raw(f.reason).comma().num(f.required).comma().num(f.present).comma().num(f.available).comma()
-    .num(f.weekLength).comma().num(f.policyDaysPerWeek).comma().num(f.daysPerWeek).comma();
-  if (f.rule) w.raw(f.rule);
-  w.comma().raw(csvId(f.homeOfficeId)).comma();
-  writePresentDays(w, f.presentDays);
-  w.comma();
-  if (f.excusedDays.length > 0) writeExcused(w, f.excusedDays);
-  w.comma();
+/**
+ * Writes one weekly record as a binary COPY tuple of WEEKLY_COLUMNS (the hot path of bulk
+ * evaluation; copyFrom(..., 'binary')). Text goes as it is, with no quoting, and numbers and
+ * dates in their binary form, which the server reads for less than CSV.
+ */
+export function writeWeeklyTuple(w: CsvBytes, f: WeeklyFacts): void {
+  w.int16(WEEKLY_COLUMNS.length);
+  textField(w, f.employeeId);
+  w.int32(4).int32(dayNumber(f.weekStart) - PG_EPOCH_DAYS);
+  textField(w, f.week);
+  if (f.policy) {
+    textField(w, f.policy.id);
+    w.int32(4).int32(f.policy.version);
+  } else w.int32(NULL_FIELD).int32(NULL_FIELD);
+  textField(w, f.status);
+  textField(w, f.reason);
+  w.int32(2).int16(f.required).int32(2).int16(f.present).int32(2).int16(f.available)
+    .int32(2).int16(f.weekLength).int32(2).int16(f.policyDaysPerWeek).int32(2).int16(f.daysPerWeek);
+  if (f.rule) textField(w, f.rule);
+  else w.int32(NULL_FIELD);
+  textField(w, f.homeOfficeId);
+  if (f.presentDays.length > 0) {
+    const at = w.startField();
+    writePacked(w, f.presentDays);
+    w.endField(at);
+  } else w.int32(NULL_FIELD);
+  if (f.excusedDays.length > 0) {
+    const at = w.startField();
+    writeExcused(w, f.excusedDays);
+    w.endField(at);
+  } else w.int32(NULL_FIELD);
   const extra = extraOf(f);
   // Most extras hold only the week's anchor checks, which the engine shares between records.
-  if (extra) w.raw(Object.keys(extra).length === 1 && extra.anchors ? quotedJson(extra, f.anchors) : quoted(JSON.stringify(extra)));
-  w.newline();
+  if (extra) textField(w, Object.keys(extra).length === 1 && extra.anchors ? jsonText(extra, f.anchors) : JSON.stringify(extra));
+  else w.int32(NULL_FIELD);
 }
 
 /** Deletes the stored results of the given weeks (for all employees, or the given ones). */

@@ -1,5 +1,6 @@
 /**
- * COPY CSV written straight into bytes. Bulk evaluation writes hundreds of MB of CSV: built as
+ * COPY data written straight into bytes: CSV, and the few pieces of binary COPY (big-endian
+ * integers, fields whose length is written once they end). Bulk evaluation writes hundreds of MB of CSV: built as
  * JavaScript strings, each line is a tree of concatenations that V8 must flatten (walk and copy)
  * before the text can leave the thread, then encode to UTF-8 again for the socket. Written here,
  * the bytes are produced once and handed over without a copy (a worker thread transfers them).
@@ -139,6 +140,44 @@ export class CsvBytes {
       buf[--at] = 48 + (x - q * 10);
       x = q;
     } while (x > 0);
+    return this;
+  }
+
+  /** A big-endian 16-bit integer (binary COPY). */
+  int16(v: number): this {
+    this.room(2);
+    const buf = this.buf;
+    buf[this.length++] = (v >> 8) & 0xff;
+    buf[this.length++] = v & 0xff;
+    return this;
+  }
+
+  /** A big-endian 32-bit integer (binary COPY). */
+  int32(v: number): this {
+    this.room(4);
+    const buf = this.buf;
+    buf[this.length++] = (v >>> 24) & 0xff;
+    buf[this.length++] = (v >>> 16) & 0xff;
+    buf[this.length++] = (v >>> 8) & 0xff;
+    buf[this.length++] = v & 0xff;
+    return this;
+  }
+
+  /** Starts a binary COPY field of a length not known yet: returns where endField() writes it. */
+  startField(): number {
+    const at = this.length;
+    this.int32(0);
+    return at;
+  }
+
+  /** Ends the field started at `at`: its length is what was written since. */
+  endField(at: number): this {
+    const n = this.length - at - 4;
+    const buf = this.buf;
+    buf[at] = (n >>> 24) & 0xff;
+    buf[at + 1] = (n >>> 16) & 0xff;
+    buf[at + 2] = (n >>> 8) & 0xff;
+    buf[at + 3] = n & 0xff;
     return this;
   }
 

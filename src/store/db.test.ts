@@ -9,6 +9,7 @@ import {
   type Db, StreamingError, TransactionAbortedError, isoTimestamp, parsePgArray, quoteIdent, toPgArrayLiteral,
 } from './db.js';
 import { openPgliteDb } from './pglite-db.js';
+import { CsvBytes } from './csv-bytes.js';
 import { resolveStoreConfig } from './open-db.js';
 
 async function collect(chunks: AsyncIterable<string>): Promise<string> {
@@ -277,6 +278,51 @@ forEachStore('copyFrom of 200,000 rows in chunks, and copyTo back', async (_t, d
   assert.equal(await db.copyFrom('big2', ['id', 'emp', 'd', 'note'], db.copyTo('SELECT * FROM big')), n);
   const [diff] = await db.query('SELECT count(*) AS n FROM (SELECT * FROM big EXCEPT SELECT * FROM big2) x');
   assert.equal(diff!.n, 0);
+});
+
+/** Binary COPY tuples of (id int4, s text, d date, n int2), `per` rows to a chunk. */
+function* binaryRows(rows: ReadonlyArray<{ id: number; s: string | null; d: string; n: number | null }>, per: number): Generator<Uint8Array> {
+  const w = new CsvBytes();
+  let k = 0;
+  for (const r of rows) {
+    w.int16(4).int32(4).int32(r.id);
+    if (r.s === null) w.int32(-1);
+    else {
+      const at = w.startField();
+      w.raw(r.s);
+      w.endField(at);
+    }
+    w.int32(4).int32(Date.parse(r.d) / 86_400_000 - 10_957);
+    if (r.n === null) w.int32(-1);
+    else w.int32(2).int16(r.n);
+    if (++k % per === 0) yield w.take();
+  }
+  if (w.length > 0) yield w.take();
+}
+
+forEachStore('copyFrom reads binary COPY tuples (text as is, NULL, dates before 2000, negative numbers)', async (_t, db) => {
+  await db.exec('CREATE TABLE b (id int PRIMARY KEY, s text, d date NOT NULL, n smallint)');
+  const rows = [
+    { id: 1, s: 'plain', d: '2026-11-23', n: 3 },
+    { id: 2, s: 'quotes " , and\nnew\nlines\r\n, \\. alone:\n\\.\n', d: '1999-12-31', n: -2 },
+    { id: 3, s: '', d: '2000-01-01', n: null },
+    { id: 4, s: null, d: '1970-01-01', n: 32767 },
+    { id: 5, s: 'Zürich 東京 🏢', d: '2038-01-19', n: -32768 },
+  ];
+  assert.equal(await db.copyFrom('b', ['id', 's', 'd', 'n'], binaryRows(rows, 2), 'binary'), rows.length);
+  assert.deepEqual(await db.query('SELECT id, s, d, n FROM b ORDER BY id'), rows);
+  // All or nothing: a tuple of the wrong shape, or text where bytes are due.
+  const [bad] = binaryRows([{ id: 9, s: 'x', d: '2026-01-01', n: 1 }], 1);
+  await assert.rejects(db.copyFrom('b', ['id', 's', 'd'], binaryRows([{ id: 8, s: 'x', d: '2026-01-01', n: 1 }], 1), 'binary'), /row field count is 4, expected 3/);
+  await assert.rejects(db.copyFrom('b', ['id', 's', 'd', 'n'], [bad!, 'text'], 'binary'), /binary COPY takes bytes/);
+  assert.equal((await db.query<{ n: number }>('SELECT count(*)::int AS n FROM b'))[0]!.n, rows.length);
+  assert.equal(await db.copyFrom('b', ['id', 's', 'd', 'n'], [], 'binary'), 0);
+  // ~20 MB in chunks: more than one 16 MB batch on PGlite, each a binary COPY of its own.
+  await db.exec('CREATE TABLE bb (id int PRIMARY KEY, s text, d date NOT NULL, n smallint)');
+  const many = Array.from({ length: 200_000 }, (_, i) => ({ id: i, s: `row ${i} ${'y'.repeat(80)}`, d: '2026-05-04', n: i % 100 }));
+  assert.equal(await db.transaction((tx) => tx.copyFrom('bb', ['id', 's', 'd', 'n'], binaryRows(many, 5000), 'binary')), many.length);
+  const [stats] = await db.query('SELECT count(*)::int AS n, sum(id)::float8 AS s, sum(n)::int AS t, min(d) AS d FROM bb');
+  assert.deepEqual(stats, { n: many.length, s: (many.length * (many.length - 1)) / 2, t: 2000 * 4950, d: '2026-05-04' });
 });
 
 forEachStore('copyTo writes CSV that copyFrom reads back exactly', async (_t, db) => {

@@ -31,6 +31,23 @@ export type StoreKind = 'pglite' | 'postgres';
  */
 export type CopyChunks = AsyncIterable<string | Uint8Array> | Iterable<string | Uint8Array>;
 
+/**
+ * The format of copyFrom's chunks. `csv`: PostgreSQL CSV text (no header). `binary`: PostgreSQL's
+ * binary COPY tuples (each an int16 field count, then per field an int32 length, -1 for NULL,
+ * and the value in the type's binary form), without the file header and trailer, which the
+ * store adds; each chunk is a Uint8Array ending on a tuple boundary. The server parses binary
+ * tuples for less than CSV lines: no quotes to look for, no dates or numbers to read from text
+ * (4.55 million weekly records: 10.4 s against 13.3 to 16.7 s with psql on this machine).
+ */
+export type CopyFormat = 'csv' | 'binary';
+
+/** The header of a binary COPY: its signature, no flags, no header extension. */
+export const BINARY_COPY_HEADER: Uint8Array = Uint8Array.from([
+  0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,
+]);
+/** The trailer of a binary COPY: a field count of -1. */
+export const BINARY_COPY_TRAILER: Uint8Array = Uint8Array.from([0xff, 0xff]);
+
 export interface Db {
   readonly kind: StoreKind;
   /** Parameterised query ($1, $2…). Returns rows as plain objects. One statement only. */
@@ -40,14 +57,15 @@ export interface Db {
   /** Several statements, no parameters. */
   exec(sql: string): Promise<void>;
   /**
-   * COPY table (columns) FROM STDIN in PostgreSQL CSV format (no header). `chunks` yields CSV text,
-   * each chunk ending on a row boundary. Returns rows copied. Atomic: when it fails nothing is copied.
+   * COPY table (columns) FROM STDIN in PostgreSQL CSV format (no header), or in binary format (see
+   * CopyFormat). `chunks` yields CSV text (or binary tuples), each chunk ending on a row boundary.
+   * Returns rows copied. Atomic: when it fails nothing is copied.
    * Must handle tens of millions of rows with bounded memory.
    * `table` and `columns` are plain SQL identifiers (optionally `schema.table`), case-folded like unquoted SQL.
    * On PGlite outside a transaction the copy holds the database for its whole duration, so `chunks`
    * must not itself query the same Db (use a transaction and its `tx` for both sides instead).
    */
-  copyFrom(table: string, columns: readonly string[], chunks: CopyChunks): Promise<number>;
+  copyFrom(table: string, columns: readonly string[], chunks: CopyChunks, format?: CopyFormat): Promise<number>;
   /**
    * COPY (select…) TO STDOUT in CSV format (no header); yields text chunks (boundaries are arbitrary,
    * not necessarily on rows). Memory stays bounded whatever the size of the result.
@@ -257,7 +275,6 @@ export function quoteIdent(name: string): string {
   return parts.map((p) => `"${p.toLowerCase()}"`).join('.');
 }
 
-/** `COPY table (cols) FROM <source> WITH (FORMAT csv)` */
 /**
  * In a transaction: whether the table holds no row, with the table locked against other writers
  * until the transaction ends (readers go on), so that a bulk writer may COPY straight in instead
@@ -269,9 +286,20 @@ export async function emptyForBulkLoad(tx: Db, table: string): Promise<boolean> 
   return rows[0]!.empty === true;
 }
 
-export function copyFromSql(table: string, columns: readonly string[], source: string): string {
+/** `COPY table (cols) FROM <source> WITH (FORMAT csv|binary)` */
+export function copyFromSql(table: string, columns: readonly string[], source: string, format: CopyFormat = 'csv'): string {
   if (columns.length === 0) throw new Error('copyFrom needs at least one column');
-  return `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM ${source} WITH (FORMAT csv)`;
+  return `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM ${source} WITH (FORMAT ${format === 'binary' ? 'binary' : 'csv'})`;
+}
+
+/** Binary COPY chunks framed as a whole COPY stream: the header, the chunks, the trailer. */
+export async function* framedBinary(chunks: CopyChunks): AsyncGenerator<Uint8Array> {
+  yield BINARY_COPY_HEADER;
+  for await (const c of chunkSource(chunks)) {
+    if (typeof c === 'string') throw new Error('a binary COPY takes bytes, not text');
+    if (c.length > 0) yield c;
+  }
+  yield BINARY_COPY_TRAILER;
 }
 
 /** `COPY (select) TO <dest> WITH (FORMAT csv)`; a trailing semicolon of the select is dropped. */

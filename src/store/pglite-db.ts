@@ -49,7 +49,7 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { PGlite, TransactionAbortedError as PgliteAbortedError, types as pgliteTypes, type Transaction } from '@electric-sql/pglite';
 import {
-  type CopyChunks, type Db, SESSION_SETUP_SQL, StreamingError, TYPE_PARSERS, TransactionAbortedError, chunkSource, copyFromSql, copyToSql, decodeChunks, normalizeParams, parserFor,
+  BINARY_COPY_HEADER, BINARY_COPY_TRAILER, type CopyChunks, type CopyFormat, type Db, SESSION_SETUP_SQL, StreamingError, TYPE_PARSERS, TransactionAbortedError, chunkSource, copyFromSql, copyToSql, decodeChunks, normalizeParams, parserFor,
 } from './db.js';
 
 const LOCK_FILE = 'hubday.lock';
@@ -165,11 +165,11 @@ class PgliteDb implements Db {
     await this.target.exec(sql);
   }
 
-  async copyFrom(table: string, columns: readonly string[], chunks: CopyChunks): Promise<number> {
+  async copyFrom(table: string, columns: readonly string[], chunks: CopyChunks, format: CopyFormat = 'csv'): Promise<number> {
     this.check();
-    const sql = copyFromSql(table, columns, `'/dev/blob'`);
+    const sql = copyFromSql(table, columns, `'/dev/blob'`, format);
     const source = iteratorOf(chunkSource(chunks));
-    const batcher = new CsvBatcher();
+    const batcher = format === 'binary' ? new BinaryBatcher() : new CsvBatcher();
     /** Reads chunks until a batch is full (true) or the source is exhausted (false). */
     const fill = async (): Promise<boolean> => {
       for (;;) {
@@ -306,6 +306,32 @@ class CsvBatcher {
     if (this.size === 0) return null;
     const blob = new Blob(this.parts as ConstructorParameters<typeof Blob>[0]);
     this.parts = [];
+    this.size = 0;
+    return blob;
+  }
+}
+
+/**
+ * Collects binary COPY chunks (each ending on a tuple boundary) into batches of ~16 MB, each a
+ * whole binary COPY stream of its own: header, tuples, trailer.
+ */
+class BinaryBatcher {
+  private parts: Uint8Array[] = [BINARY_COPY_HEADER];
+  private size = 0;
+
+  add(chunk: string | Uint8Array): boolean {
+    if (typeof chunk === 'string') throw new Error('a binary COPY takes bytes, not text');
+    if (chunk.length === 0) return false;
+    this.parts.push(chunk);
+    this.size += chunk.length;
+    return this.size >= COPY_BATCH_CHARS;
+  }
+
+  take(): Blob | null {
+    if (this.size === 0) return null;
+    this.parts.push(BINARY_COPY_TRAILER);
+    const blob = new Blob(this.parts as ConstructorParameters<typeof Blob>[0]);
+    this.parts = [BINARY_COPY_HEADER];
     this.size = 0;
     return blob;
   }

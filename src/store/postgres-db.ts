@@ -17,7 +17,7 @@ import { from as copyFromStream, to as copyToStream } from 'pg-copy-streams';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
-  type CopyChunks, type Db, SESSION_SETUP_SQL, StreamingError, TransactionAbortedError, chunkSource, copyFromSql, copyToSql, decodeChunks, normalizeParams, parserFor,
+  type CopyChunks, type CopyFormat, type Db, SESSION_SETUP_SQL, framedBinary, StreamingError, TransactionAbortedError, chunkSource, copyFromSql, copyToSql, decodeChunks, normalizeParams, parserFor,
 } from './db.js';
 
 const POOL_SIZE = 4;
@@ -89,16 +89,16 @@ class PostgresDb implements Db {
     await this.withClient((client) => client.query(sql));
   }
 
-  async copyFrom(table: string, columns: readonly string[], chunks: CopyChunks): Promise<number> {
+  async copyFrom(table: string, columns: readonly string[], chunks: CopyChunks, format: CopyFormat = 'csv'): Promise<number> {
     this.check();
-    const sql = copyFromSql(table, columns, 'STDIN');
+    const sql = copyFromSql(table, columns, 'STDIN', format);
     return this.withClient(async (client) => {
       const stream = client.query(copyFromStream(sql));
       if (this.client) this.streaming = 'copyFrom';
       try {
         // pipeline waits for 'finish', which pg-copy-streams emits only once the server has
         // acknowledged the COPY; an error in `chunks` destroys the stream, which sends CopyFail.
-        await pipeline(Readable.from(chunkSource(chunks)), stream);
+        await pipeline(Readable.from(format === 'binary' ? framedBinary(chunks) : chunkSource(chunks)), stream);
       } finally {
         if (this.client) this.streaming = null;
       }

@@ -135,7 +135,7 @@ function withCleanup<E extends object>(db: Db, extras: E, cleanup: () => Promise
     query: <T = Record<string, unknown>>(sql: string, params?: readonly unknown[]) => db.query<T>(sql, params),
     run: (sql, params) => db.run(sql, params),
     exec: (sql) => db.exec(sql),
-    copyFrom: (table, columns, chunks) => db.copyFrom(table, columns, chunks),
+    copyFrom: (table, columns, chunks, format) => db.copyFrom(table, columns, chunks, format),
     copyTo: (selectSql) => db.copyTo(selectSql),
     copyToBytes: (selectSql) => db.copyToBytes(selectSql),
     transaction: (fn) => db.transaction(fn),

@@ -12,7 +12,7 @@ import { eventWindowMs, loadHrFacts, type EvaluateSummary } from './evaluate-wee
 import { inputOf } from './evaluate-compute.js';
 import { getEmployees } from '../store/employee.repository.js';
 import { eventsInWindows } from '../store/badge.repository.js';
-import { writeWeeklyCsv, WEEKLY_COLUMNS } from '../store/compliance.repository.js';
+import { writeWeeklyTuple, WEEKLY_COLUMNS } from '../store/compliance.repository.js';
 import { CsvBytes } from '../store/csv-bytes.js';
 import { afterEvaluation } from './after-evaluation.js';
 
@@ -44,13 +44,13 @@ export async function evaluateChanged(deps: Deps): Promise<EvaluateSummary & { p
     return [id, eventWindowMs(sorted[0]!, sorted[sorted.length - 1]!)] as const;
   }));
   const events = await eventsInWindows(deps.db, windows);
-  // The records as COPY CSV bytes, written by the same writer as a full evaluation's.
-  const csv = new CsvBytes();
+  // The records as binary COPY tuples, written by the same writer as a full evaluation's.
+  const tuples = new CsvBytes();
   let presenceDays = 0;
   for (const e of employees) {
     const input = inputOf(e, events.get(e.employeeId) ?? [], hr);
     for (const f of evaluateEmployeeFacts(input, ctx, weeksOf.get(e.employeeId)!)) {
-      writeWeeklyCsv(csv, f);
+      writeWeeklyTuple(tuples, f);
       byStatus[f.status]++;
       presenceDays += f.presentDays.length;
     }
@@ -61,7 +61,7 @@ export async function evaluateChanged(deps: Deps): Promise<EvaluateSummary & { p
   await deps.db.transaction(async (tx) => {
     const pairs = `(SELECT unnest($1::text[]) AS employee_id, unnest($2::date[]) AS week_start)`;
     await tx.query(`DELETE FROM weekly_compliance w USING ${pairs} p WHERE w.employee_id = p.employee_id AND w.week_start = p.week_start`, [pairIds, pairWeeks]);
-    records = await tx.copyFrom('weekly_compliance', WEEKLY_COLUMNS, csv.length > 0 ? [csv.take()] : []);
+    records = await tx.copyFrom('weekly_compliance', WEEKLY_COLUMNS, tuples.length > 0 ? [tuples.take()] : [], 'binary');
     await tx.query(`DELETE FROM dirty_week d USING ${pairs} p WHERE d.employee_id = p.employee_id AND d.week_start = p.week_start`, [pairIds, pairWeeks]);
     await afterEvaluation(tx, deps, { mondays: [...new Set(pairWeeks as LocalDate[])].sort(), employeeIds: ids });
   });

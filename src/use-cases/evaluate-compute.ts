@@ -1,6 +1,6 @@
 /**
  * The computing half of `evaluate`: employees with their events (typed arrays,
- * grouped by employee in time order) → the engine → COPY CSV text of
+ * grouped by employee in time order) → the engine → binary COPY tuples of
  * weekly_compliance. No I/O: it runs on the main thread for small evaluations
  * and in worker threads (evaluate-worker.ts) for large ones, with the same code.
  */
@@ -8,7 +8,7 @@ import type { LocalDate } from '../engine/dates.js';
 import { evaluateEmployeeFacts, type Context, type EmployeeInput } from '../engine/compliance.js';
 import { WEEK_STATUSES, type BadgeEvent, type Direction, type Employee, type WeekStatus, type WeeklyFacts } from '../engine/types.js';
 import type { DigestHistoryWeek } from '../store/digest.repository.js';
-import { writeWeeklyCsv } from '../store/compliance.repository.js';
+import { writeWeeklyTuple } from '../store/compliance.repository.js';
 import { CsvBytes } from '../store/csv-bytes.js';
 import type { EventColumns } from '../store/badge.repository.js';
 
@@ -96,10 +96,10 @@ export function inputOf(e: Employee, events: readonly BadgeEvent[], hr: HrFacts)
 const DIRECTIONS: readonly Direction[] = [null, 'in', 'out'];
 
 /**
- * Yields the weekly records of the job as COPY CSV bytes (UTF-8), in chunks of about
- * `chunkBytes` ending on a line, counting into `stats`; `progress(k)` after each chunk.
+ * Yields the weekly records of the job as binary COPY tuples (writeWeeklyTuple), in chunks of
+ * about `chunkBytes` ending on a tuple, counting into `stats`; `progress(k)` after each chunk.
  */
-export function* weeklyCsvChunks(job: ComputeJob, ctx: Context, stats: ComputeStats, progress?: (done: number) => void, chunkBytes = 1 << 16): Generator<Uint8Array> {
+export function* weeklyCopyChunks(job: ComputeJob, ctx: Context, stats: ComputeStats, progress?: (done: number) => void, chunkBytes = 1 << 16): Generator<Uint8Array> {
   const { employees, hr, officeIds, mondays, events } = job;
   const out = new CsvBytes(chunkBytes + (1 << 12));
   // The engine keeps nothing of an event (present days copy their fields), so one set of event
@@ -121,7 +121,7 @@ export function* weeklyCsvChunks(job: ComputeJob, ctx: Context, stats: ComputeSt
     input.eventsNormalised = true;
     const facts = evaluateEmployeeFacts(input, ctx, mondays);
     for (const w of facts) {
-      writeWeeklyCsv(out, w);
+      writeWeeklyTuple(out, w);
       stats.records++;
       stats.byStatus[w.status]++;
       stats.presenceDays += w.presentDays.length;

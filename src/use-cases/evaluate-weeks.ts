@@ -14,7 +14,7 @@ import { evaluateEmployee, type Context } from '../engine/compliance.js';
 import type { Employee, WeekStatus, WeeklyRecord } from '../engine/types.js';
 import { loadContext, loadContextData, buildContext, type ContextData } from './load-context.js';
 import {
-  addStats, emptyStats, hrFactsOf, inputOf, sliceGrouped, weeklyCsvChunks, type ComputeJob, type ComputeStats, type HrFacts,
+  addStats, emptyStats, hrFactsOf, inputOf, sliceGrouped, weeklyCopyChunks, type ComputeJob, type ComputeStats, type HrFacts,
 } from './evaluate-compute.js';
 import { digestWeekOf } from '../engine/digest.js';
 import { digestHistoryFrom, digestInputOf } from './digests.js';
@@ -128,8 +128,8 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
       // Computing while the store ingests what is already computed: the cores work together.
       const chunks = threads > 0
         ? threadedChunks(contextData, employees, hr, officeIds, pass, digest, cols, order, start, threads, stats, report)
-        : weeklyCsvChunks({ employees, hr, officeIds, mondays: pass, events: sliceGrouped(cols, order, start, 0, employees.length), digest }, ctx, stats, report);
-      await tx.copyFrom('weekly_compliance', WEEKLY_COLUMNS, chunks);
+        : weeklyCopyChunks({ employees, hr, officeIds, mondays: pass, events: sliceGrouped(cols, order, start, 0, employees.length), digest }, ctx, stats, report);
+      await tx.copyFrom('weekly_compliance', WEEKLY_COLUMNS, chunks, 'binary');
     }
     await tx.query(
       `INSERT INTO evaluation_run (from_week, to_week, employees, weeks, started_at) VALUES ($1, $2, $3, $4, $5)`,
@@ -143,7 +143,7 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
 
 /**
  * Splits the employees into `threads` contiguous ranges of about as many events, computes
- * each in a worker thread, and yields their CSV chunks as they come.
+ * each in a worker thread, and yields their chunks of binary COPY tuples as they come.
  */
 async function* threadedChunks(
   context: ContextData, employees: Employee[], hr: HrFacts, officeIds: string[], mondays: LocalDate[], digest: ComputeJob['digest'],

@@ -1,13 +1,13 @@
 /**
  * Worker thread of `evaluate` for large companies: computes the weekly records of a
- * range of employees (evaluate-compute.ts) and posts them as COPY CSV bytes to the
+ * range of employees (evaluate-compute.ts) and posts them as binary COPY tuples to the
  * main thread, which writes them to the store. At most `credits` chunks are in
  * flight: the main thread acknowledges each one it takes, so memory stays bounded
  * when the store is slower than the engine.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { buildContext, type ContextData } from './load-context.js';
-import { emptyStats, weeklyCsvChunks, type ComputeJob, type ComputeStats } from './evaluate-compute.js';
+import { emptyStats, weeklyCopyChunks, type ComputeJob, type ComputeStats } from './evaluate-compute.js';
 
 export interface WorkerJob {
   context: ContextData;
@@ -39,7 +39,7 @@ if (parentPort && (workerData as WorkerJob | null)?.job) {
     try {
       const ctx = buildContext(context);
       const stats = emptyStats();
-      for (const bytes of weeklyCsvChunks(job, ctx, stats, undefined, chunkBytes)) {
+      for (const bytes of weeklyCopyChunks(job, ctx, stats, undefined, chunkBytes)) {
         while (available === 0) await new Promise<void>((resolve) => (wake = resolve));
         available--;
         // Transferred, not copied: the main thread owns the bytes from now on.
