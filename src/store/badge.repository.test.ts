@@ -4,6 +4,13 @@ import { forEachStore } from '../testing/stores.js';
 import { migrate } from './migrate.js';
 import { readEventColumns, groupByEmployee, insertBadgeEvents } from './badge.repository.js';
 
+/** The event indexes of employee k, in time order (`order` null: the read came grouped). */
+function indexesOf(order: Int32Array | null, start: Int32Array, k: number): number[] {
+  const out: number[] = [];
+  for (let j = start[k]!; j < start[k + 1]!; j++) out.push(order === null ? j : order[j]!);
+  return out;
+}
+
 forEachStore('readEventColumns reads every event of the window, awkward ids included, grouped in time order', async (_t, db) => {
   await migrate(db);
   const ids = ['plain', 'with,comma', 'with "quote"', ' padded ', 'Zoë-ñ'];
@@ -20,7 +27,7 @@ forEachStore('readEventColumns reads every event of the window, awkward ids incl
   assert.equal(cols.count, 10);
   const { order, start } = groupByEmployee(cols, ids.length);
   for (let k = 0; k < ids.length; k++) {
-    const events = [...order.subarray(start[k]!, start[k + 1]!)].map((i) => [cols.office[i], cols.at[i], cols.dir[i]]);
+    const events = indexesOf(order, start, k).map((i) => [cols.office[i], cols.at[i], cols.dir[i]]);
     assert.deepEqual(events, [
       [ids[k] === 'plain' ? 0 : 2, 1795478400_000 + 3_600_000, 1],
       [1, 1795478400_000 + 7_200_000, 0],
@@ -45,8 +52,41 @@ forEachStore('readEventColumns reads a result of several megabytes whole, lines 
   assert.equal(cols.count, people.length * 4);
   const { order, start } = groupByEmployee(cols, people.length);
   for (let k = 0; k < people.length; k++) {
-    const got = [...order.subarray(start[k]!, start[k + 1]!)];
+    const got = indexesOf(order, start, k);
     assert.deepEqual(got.map((i) => cols.at[i]), expected.get(k), people[k]);
     assert.deepEqual(got.map((i) => cols.office[i]), [0, 0, 0, 1], people[k]);
+  }
+});
+
+forEachStore('readEventColumns reads in key order: with the employees in that order the events come grouped, and group as the general path does', async (_t, db) => {
+  await migrate(db);
+  // Ids in the store's order (C collation: by bytes), events over three weeks, written out of order.
+  const people = Array.from({ length: 300 }, (_, i) => `E${String(i).padStart(4, '0')}`);
+  const base = 1795478400_000;
+  const events = people.flatMap((p, i) => Array.from({ length: i % 7 }, (_, n) => ({
+    employeeId: p, eventId: `e${n}`, officeId: n % 3 === 0 ? 'NYC1' : 'SEA1', at: base + ((n * 5 + i) % 19) * 86_400_000 + n * 60_000,
+    direction: n % 2 === 0 ? 'in' as const : null,
+  }))).reverse();
+  await insertBadgeEvents(db, events);
+  const offices = new Map([['SEA1', 0], ['NYC1', 1]]);
+  const cols = await readEventColumns(db, base - 86_400_000, base + 30 * 86_400_000, new Map(people.map((id, i) => [id, i])), offices);
+  assert.equal(cols.count, events.length);
+  const grouped = groupByEmployee(cols, people.length);
+  assert.equal(grouped.order, null, 'the read in key order comes grouped');
+  // The same columns shuffled take the general path (counting sort, then time order): same groups.
+  const perm = Array.from({ length: cols.count }, (_, i) => i).sort((a, b) => ((a * 7919) % 1009) - ((b * 7919) % 1009) || a - b);
+  const shuffled = {
+    count: cols.count, emp: Int32Array.from(perm, (i) => cols.emp[i]!), office: Int16Array.from(perm, (i) => cols.office[i]!),
+    at: Float64Array.from(perm, (i) => cols.at[i]!), dir: Int8Array.from(perm, (i) => cols.dir[i]!),
+  };
+  const general = groupByEmployee(shuffled, people.length);
+  assert.notEqual(general.order, null);
+  assert.deepEqual([...general.start], [...grouped.start]);
+  for (let k = 0; k < people.length; k++) {
+    const fromRead: number[][] = indexesOf(grouped.order, grouped.start, k).map((i) => [cols.office[i]!, cols.at[i]!, cols.dir[i]!]);
+    const fromShuffled: number[][] = indexesOf(general.order, general.start, k).map((i) => [shuffled.office[i]!, shuffled.at[i]!, shuffled.dir[i]!]);
+    assert.deepEqual(fromRead, fromShuffled, people[k]);
+    const times = fromRead.map((e) => e[1]!);
+    assert.deepEqual(times, [...times].sort((x, y) => x - y), `${people[k]} in time order`);
   }
 });

@@ -307,7 +307,9 @@ function weeksOf(fromMs: number, toMs: number): string {
  * `employee_id,weekDayNumber,data`.
  */
 function weeksInWindowSql(fromMs: number, toMs: number): string {
-  return `SELECT employee_id, ${DAYS('week_start')}, data FROM badge_week WHERE ${weeksOf(fromMs, toMs)}`;
+  // In key order (the primary key's index): each employee's events come together and in time
+  // order, so that evaluate need not group them (groupByEmployee finds them grouped).
+  return `SELECT employee_id, ${DAYS('week_start')}, data FROM badge_week WHERE ${weeksOf(fromMs, toMs)} ORDER BY employee_id, week_start`;
 }
 
 /** Events of a window in columns (typed arrays, off the JS heap): employee and office as indexes. */
@@ -487,16 +489,28 @@ export async function readEventColumns(
 
 /**
  * Groups event indexes by employee (counting sort), each group in time order.
- * Returns `order` (event indexes) and `start` (group offsets, length employees + 1).
+ * Returns `order` (event indexes) and `start` (group offsets, length employees + 1). `order` is
+ * null when the events are grouped and in time order already (the read is in key order, and the
+ * employees are in the same order): event j is then the j-th of the columns, and nothing is moved.
  */
-export function groupByEmployee(cols: EventColumns, employees: number): { order: Int32Array; start: Int32Array } {
+export function groupByEmployee(cols: EventColumns, employees: number): { order: Int32Array | null; start: Int32Array } {
   const start = new Int32Array(employees + 1);
-  for (let i = 0; i < cols.count; i++) start[cols.emp[i]! + 1]!++;
+  const emp = cols.emp;
+  const at = cols.at;
+  let grouped = true;
+  for (let i = 0; i < cols.count; i++) {
+    const e = emp[i]!;
+    start[e + 1]!++;
+    if (i > 0 && grouped) {
+      const p = emp[i - 1]!;
+      if (p > e || (p === e && at[i - 1]! > at[i]!)) grouped = false;
+    }
+  }
   for (let k = 0; k < employees; k++) start[k + 1]! += start[k]!;
+  if (grouped) return { order: null, start };
   const fill = start.slice(0, employees);
   const order = new Int32Array(cols.count);
-  for (let i = 0; i < cols.count; i++) order[fill[cols.emp[i]!]!++] = i;
-  const at = cols.at;
+  for (let i = 0; i < cols.count; i++) order[fill[emp[i]!]!++] = i;
   for (let k = 0; k < employees; k++) {
     const a = start[k]!;
     const b = start[k + 1]!;

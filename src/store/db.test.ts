@@ -347,6 +347,24 @@ forEachStore('copyTo writes CSV that copyFrom reads back exactly', async (_t, db
   assert.equal((await db.query('SELECT count(*) AS n FROM c'))[0]!.n, 9);
 });
 
+forEachStore('copyTo: notices between the rows are skipped; an error after many rows rejects, and the store stays usable', async (_t, db) => {
+  // Rows around notices (other messages the server may send amid a COPY), several MB of them.
+  await db.exec(`CREATE FUNCTION noisy(i int) RETURNS int LANGUAGE plpgsql AS $$
+    BEGIN IF i % 5000 = 0 THEN RAISE NOTICE 'row %', i; END IF; RETURN i; END $$`);
+  const csv = await collect(db.copyTo(`SELECT noisy(g), repeat('x', 1 + g % 200) FROM generate_series(1, 60000) g`));
+  const lines = csv.split('\n');
+  assert.equal(lines.length, 60001);
+  assert.equal(lines[59999], `60000,${'x'.repeat(1)}`);
+  assert.ok(lines.every((l, i) => (i === 60000 ? l === '' : l === `${i + 1},${'x'.repeat(1 + ((i + 1) % 200))}`)));
+  // An error once tens of thousands of rows are out.
+  await assert.rejects(collect(db.copyTo('SELECT 1 / (g - 40000), repeat(\'y\', 100) FROM generate_series(1, 50000) g')), /division by zero/);
+  assert.deepEqual(await db.query('SELECT 2 AS two'), [{ two: 2 }]);
+  await assert.rejects(db.transaction(async (tx) => {
+    await collect(tx.copyTo('SELECT 1 / (g - 40000) FROM generate_series(1, 50000) g'));
+  }), /division by zero/);
+  assert.deepEqual(await db.query('SELECT 3 AS three'), [{ three: 3 }]);
+});
+
 forEachStore('an abandoned copyTo leaves the store usable', async (_t, db) => {
   await db.exec('CREATE TABLE g AS SELECT g AS id, repeat(\'x\', 100) AS pad FROM generate_series(1, 50000) g');
   for await (const chunk of db.copyTo('SELECT * FROM g')) {

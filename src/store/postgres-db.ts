@@ -13,7 +13,8 @@
  * - transaction pins one pooled client for its duration.
  */
 import pg from 'pg';
-import { from as copyFromStream, to as copyToStream } from 'pg-copy-streams';
+import { from as copyFromStream } from 'pg-copy-streams';
+import { copyOut } from './copy-out-stream.js';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
@@ -114,7 +115,7 @@ class PostgresDb implements Db {
     this.check();
     const client = this.client ?? (await acquire(this.pool));
     if (this.client) this.streaming = 'copyTo';
-    const stream = client.query(copyToStream(copyToSql(selectSql, 'STDOUT')));
+    const stream = client.query(copyOut(copyToSql(selectSql, 'STDOUT')));
     // pg reports errors of an abandoned stream too (e.g. "Connection terminated" once we discard
     // the connection below); the iteration sees real errors through its own listener.
     stream.on('error', () => undefined);

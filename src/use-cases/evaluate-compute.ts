@@ -139,12 +139,22 @@ export function* weeklyCopyChunks(job: ComputeJob, ctx: Context, stats: ComputeS
   progress?.(employees.length);
 }
 
-/** The events of employees [from, to) of a read, grouped (copies: a worker thread can own them). */
-export function sliceGrouped(cols: EventColumns, order: Int32Array, start: Int32Array, from: number, to: number): GroupedEvents {
+/**
+ * The events of employees [from, to) of a read, grouped. Copies (a worker thread can own them),
+ * except with `share` when the read came grouped (`order` null): views of the read's columns then.
+ */
+export function sliceGrouped(cols: EventColumns, order: Int32Array | null, start: Int32Array, from: number, to: number, share = false): GroupedEvents {
   const a = start[from]!;
-  const n = start[to]! - a;
-  const out: GroupedEvents = { start: new Int32Array(to - from + 1), office: new Int16Array(n), at: new Float64Array(n), dir: new Int8Array(n) };
-  for (let k = from; k <= to; k++) out.start[k - from] = start[k]! - a;
+  const b = start[to]!;
+  const n = b - a;
+  const starts = new Int32Array(to - from + 1);
+  for (let k = from; k <= to; k++) starts[k - from] = start[k]! - a;
+  if (order === null) {
+    return share
+      ? { start: starts, office: cols.office.subarray(a, b), at: cols.at.subarray(a, b), dir: cols.dir.subarray(a, b) }
+      : { start: starts, office: cols.office.slice(a, b), at: cols.at.slice(a, b), dir: cols.dir.slice(a, b) };
+  }
+  const out: GroupedEvents = { start: starts, office: new Int16Array(n), at: new Float64Array(n), dir: new Int8Array(n) };
   for (let j = 0; j < n; j++) {
     const i = order[a + j]!;
     out.office[j] = cols.office[i]!;

@@ -128,7 +128,7 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
       // Computing while the store ingests what is already computed: the cores work together.
       const chunks = threads > 0
         ? threadedChunks(contextData, employees, hr, officeIds, pass, digest, cols, order, start, threads, stats, report)
-        : weeklyCopyChunks({ employees, hr, officeIds, mondays: pass, events: sliceGrouped(cols, order, start, 0, employees.length), digest }, ctx, stats, report);
+        : weeklyCopyChunks({ employees, hr, officeIds, mondays: pass, events: sliceGrouped(cols, order, start, 0, employees.length, true), digest }, ctx, stats, report);
       await tx.copyFrom('weekly_compliance', WEEKLY_COLUMNS, chunks, 'binary');
     }
     await tx.query(
@@ -147,7 +147,7 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
  */
 async function* threadedChunks(
   context: ContextData, employees: Employee[], hr: HrFacts, officeIds: string[], mondays: LocalDate[], digest: ComputeJob['digest'],
-  cols: EventColumns, order: Int32Array, start: Int32Array, threads: number, stats: ComputeStats, report: (done: number) => void,
+  cols: EventColumns, order: Int32Array | null, start: Int32Array, threads: number, stats: ComputeStats, report: (done: number) => void,
 ): AsyncGenerator<Uint8Array> {
   const n = employees.length;
   const bounds = [0];
