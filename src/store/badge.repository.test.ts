@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { forEachStore } from '../testing/stores.js';
 import { migrate } from './migrate.js';
 import { readEventColumns, groupByEmployee, insertBadgeEvents } from './badge.repository.js';
+import type { Db } from './db.js';
 
 /** The event indexes of employee k, in time order (`order` null: the read came grouped). */
 function indexesOf(order: Int32Array | null, start: Int32Array, k: number): number[] {
@@ -89,4 +90,25 @@ forEachStore('readEventColumns reads in key order: with the employees in that or
     const times = fromRead.map((e) => e[1]!);
     assert.deepEqual(times, [...times].sort((x, y) => x - y), `${people[k]} in time order`);
   }
+});
+
+forEachStore('two badge imports at once: the second waits for the first to commit, then merges into its weeks (no duplicate key)', async (_t, db) => {
+  await migrate(db);
+  const base = 1795478400_000;
+  const ev = (employeeId: string, eventId: string, minutes: number) => ({ employeeId, eventId, officeId: 'SEA1', at: base + minutes * 60_000, direction: 'in' as const });
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  // The first keeps its transaction open a while after writing; the second starts meanwhile (on
+  // PostgreSQL another connection; PGlite runs the transactions one after the other). Without the
+  // lock the second saw no stored week, COPied its own straight in and failed on the key.
+  const slowCommit = { transaction: <T>(fn: (tx: Db) => Promise<T>) => db.transaction(async (tx) => {
+    const r = await fn(tx);
+    await sleep(400);
+    return r;
+  }) } as Db;
+  const first = insertBadgeEvents(slowCommit, [ev('A', 'a1', 0), ev('B', 'b1', 5)]);
+  await sleep(100);
+  const second = insertBadgeEvents(db, [ev('A', 'a1', 0), ev('A', 'a2', 60)]);
+  assert.deepEqual(await Promise.all([first, second]), [2, 1]);
+  const cols = await readEventColumns(db, base - 86_400_000, base + 86_400_000, new Map([['A', 0], ['B', 1]]), new Map([['SEA1', 0]]));
+  assert.equal(cols.count, 3);
 });

@@ -1,5 +1,5 @@
 
-import type { Db } from './db.js';
+import { lockAgainstWriters, type Db } from './db.js';
 import type { BadgeEvent } from '../engine/types.js';
 import { CsvBytes } from './csv-bytes.js';
 import { DAY_MS, FIELD_SEP, decodeWeek, encodeWeek, mergeWeek, utcWeekOf, writeBadgeWeekRow, writeWeek, type StoredEvent } from './badge-week-codec.js';
@@ -48,6 +48,9 @@ export class BadgeWeekImport {
   ) {}
 
   static async open(db: Db, employeeIndex: ReadonlyMap<string, number>): Promise<BadgeWeekImport> {
+    // Locks the table against other writers until the import ends, before reading which weeks are
+    // stored: a second import waits for this one, then sees its weeks (never a duplicate key).
+    await lockAgainstWriters(db, 'badge_week');
     const weeks = await db.query<{ d: number }>(`SELECT ${DAYS('week_start')} AS d FROM badge_week_total WHERE events > 0`);
     const runs = await db.query<{ f: number; t: number }>(`SELECT DISTINCT ${DAYS('from_week')} AS f, ${DAYS('to_week')} AS t FROM evaluation_run`);
     const evaluated = new Set<number>();

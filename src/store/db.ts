@@ -275,13 +275,18 @@ export function quoteIdent(name: string): string {
   return parts.map((p) => `"${p.toLowerCase()}"`).join('.');
 }
 
+/** In a transaction: locks the table against other writers until the transaction ends (readers go on). */
+export async function lockAgainstWriters(tx: Db, table: string): Promise<void> {
+  await tx.exec(`LOCK TABLE ${quoteIdent(table)} IN SHARE ROW EXCLUSIVE MODE`);
+}
+
 /**
  * In a transaction: whether the table holds no row, with the table locked against other writers
  * until the transaction ends (readers go on), so that a bulk writer may COPY straight in instead
  * of upserting through a stage without a concurrent import slipping rows in between.
  */
 export async function emptyForBulkLoad(tx: Db, table: string): Promise<boolean> {
-  await tx.exec(`LOCK TABLE ${quoteIdent(table)} IN SHARE ROW EXCLUSIVE MODE`);
+  await lockAgainstWriters(tx, table);
   const rows = await tx.query<{ empty: boolean }>(`SELECT NOT EXISTS (SELECT 1 FROM ${quoteIdent(table)}) AS empty`);
   return rows[0]!.empty === true;
 }
