@@ -37,7 +37,7 @@ export type CopyChunks = AsyncIterable<string | Uint8Array> | Iterable<string | 
  * and the value in the type's binary form), without the file header and trailer, which the
  * store adds; each chunk is a Uint8Array ending on a tuple boundary. The server parses binary
  * tuples for less than CSV lines: no quotes to look for, no dates or numbers to read from text
- * (4.55 million weekly records: 10.4 s against 13.3 to 16.7 s with psql on this machine).
+ * (4.55 million weekly records: 10.4 s against 13.3 to 16.7 s with psql, measured on a 2-core Intel Xeon).
  */
 export type CopyFormat = 'csv' | 'binary';
 
@@ -297,12 +297,18 @@ export function copyFromSql(table: string, columns: readonly string[], source: s
   return `COPY ${quoteIdent(table)} (${columns.map(quoteIdent).join(', ')}) FROM ${source} WITH (FORMAT ${format === 'binary' ? 'binary' : 'csv'})`;
 }
 
+/** A chunk of a binary COPY: bytes (text is refused, as it cannot hold binary tuples). */
+export function binaryChunk(c: string | Uint8Array): Uint8Array {
+  if (typeof c === 'string') throw new Error('a binary COPY takes bytes, not text');
+  return c;
+}
+
 /** Binary COPY chunks framed as a whole COPY stream: the header, the chunks, the trailer. */
 export async function* framedBinary(chunks: CopyChunks): AsyncGenerator<Uint8Array> {
   yield BINARY_COPY_HEADER;
   for await (const c of chunkSource(chunks)) {
-    if (typeof c === 'string') throw new Error('a binary COPY takes bytes, not text');
-    if (c.length > 0) yield c;
+    const bytes = binaryChunk(c);
+    if (bytes.length > 0) yield bytes;
   }
   yield BINARY_COPY_TRAILER;
 }

@@ -49,7 +49,7 @@ import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { PGlite, TransactionAbortedError as PgliteAbortedError, types as pgliteTypes, type Transaction } from '@electric-sql/pglite';
 import {
-  BINARY_COPY_HEADER, BINARY_COPY_TRAILER, type CopyChunks, type CopyFormat, type Db, SESSION_SETUP_SQL, StreamingError, TYPE_PARSERS, TransactionAbortedError, chunkSource, copyFromSql, copyToSql, decodeChunks, normalizeParams, parserFor,
+  BINARY_COPY_HEADER, BINARY_COPY_TRAILER, binaryChunk, type CopyChunks, type CopyFormat, type Db, SESSION_SETUP_SQL, StreamingError, TYPE_PARSERS, TransactionAbortedError, chunkSource, copyFromSql, copyToSql, decodeChunks, normalizeParams, parserFor,
 } from './db.js';
 
 const LOCK_FILE = 'hubday.lock';
@@ -320,10 +320,10 @@ class BinaryBatcher {
   private size = 0;
 
   add(chunk: string | Uint8Array): boolean {
-    if (typeof chunk === 'string') throw new Error('a binary COPY takes bytes, not text');
-    if (chunk.length === 0) return false;
-    this.parts.push(chunk);
-    this.size += chunk.length;
+    const bytes = binaryChunk(chunk);
+    if (bytes.length === 0) return false;
+    this.parts.push(bytes);
+    this.size += bytes.length;
     return this.size >= COPY_BATCH_CHARS;
   }
 
