@@ -366,73 +366,178 @@ export async function readEventColumns(
   employeeIndex: ReadonlyMap<string, number>,
   officeIndex: ReadonlyMap<string, number>,
 ): Promise<EventColumns> {
-  // The weeks' event counts bound the window's: sized once, never grown in the usual case.
+  const reader = new EventColumnsReader(await eventCapacity(db, fromMs, toMs), employeeIndex.size, fromMs, toMs, employeeIndex, officeIndex);
+  for await (const bytes of db.copyToBytes(eventsReadSql(fromMs, toMs))) reader.take(bytes);
+  reader.finish();
+  return reader.columns();
+}
+
+/** The weeks' event counts, which bound the window's: EventColumnsReader's capacity. */
+export async function eventCapacity(db: Db, fromMs: number, toMs: number): Promise<number> {
   const total = await db.query<{ n: number | null }>(`SELECT sum(events)::int8 AS n FROM badge_week_total WHERE ${weeksOf(fromMs, toMs)}`);
-  let cap = Math.max(1 << 10, Number(total[0]?.n ?? 0));
-  let emp = new Int32Array(cap);
-  let office = new Int16Array(cap);
-  let at = new Float64Array(cap);
-  let dir = new Int8Array(cap);
-  let n = 0;
-  const grow = () => {
-    cap *= 2;
-    const e2 = new Int32Array(cap); e2.set(emp); emp = e2;
-    const o2 = new Int16Array(cap); o2.set(office); office = o2;
-    const a2 = new Float64Array(cap); a2.set(at); at = a2;
-    const d2 = new Int8Array(cap); d2.set(dir); dir = d2;
-  };
-  const push = (e: number, o: number, ms: number, d: number) => {
-    if (n === cap) grow();
-    emp[n] = e;
-    office[n] = o;
-    at[n] = ms;
-    dir[n] = d;
-    n++;
-  };
-  // A line with a quoted field (an id holding a comma or a quote; rare): split and decoded plainly.
-  const takeQuoted = (line: string) => {
-    const [id, day, data] = splitLine(line);
-    const e = employeeIndex.get(id!);
-    if (e === undefined) return;
-    for (const ev of decodeWeek(Number(day), data!)) {
-      const o = officeIndex.get(ev.officeId);
-      if (o !== undefined && ev.at >= fromMs && ev.at < toMs) push(e, o, ev.at, ev.direction === 'in' ? 1 : ev.direction === 'out' ? 2 : 0);
-    }
-  };
+  return Number(total[0]?.n ?? 0);
+}
+
+/** The COPY statement EventColumnsReader reads: the stored weeks of [from, to) in key order. */
+export function eventsReadSql(fromMs: number, toMs: number): string {
+  return weeksInWindowSql(fromMs, toMs);
+}
+
+/**
+ * Fills event columns from the bytes of eventsReadSql's COPY, chunk by chunk, and notes as it goes
+ * which employees are complete, so that evaluation can compute them while the rest is still
+ * being read: the read is in key order, so when a line of employee k arrives every employee
+ * before k is complete (`ready`), and employee j's events are [start[j], start[j + 1]).
+ * Employee indexes are those of `employeeIndex` (0 … employees - 1, in the read's order).
+ */
+export class EventColumnsReader {
+  count = 0;
+  emp: Int32Array;
+  office: Int16Array;
+  at: Float64Array;
+  dir: Int8Array;
+  /** start[j]: employee j's first event; set for j ≤ the employee being read (all, once finished). */
+  readonly start: Int32Array;
+  /** Employees [0, ready) are complete: no event of theirs is still to come. */
+  ready = 0;
+  finished = false;
+  /** A line's employee came before an earlier line's: the read is not grouped, `ready` stopped. */
+  unordered = false;
+  /** Employees whose events came out of time order (rare): sortGroup before using them. */
+  readonly unsorted: number[] = [];
+  private cap: number;
+  private last = -1;
+  private rest: Buffer | null = null;
   // One stored week per line: employee_id,weekDayNumber,data, read from the bytes in place: no
   // line, id or number becomes a string unless it changes from the line before (an employee's
   // weeks come together; most events of a week share an office).
-  const empSeen = new Uint8Array(256);
-  let empLen = -1;
-  let empIndex: number | undefined;
-  const officeSeen = new Uint8Array(256);
-  let officeLen = -1;
-  let officeIdx: number | undefined;
-  const same = (b: Uint8Array, from: number, to: number, seen: Uint8Array, len: number): boolean => {
-    if (to - from !== len) return false;
-    for (let k = 0; k < len; k++) if (b[from + k] !== seen[k]) return false;
-    return true;
-  };
-  const remember = (b: Uint8Array, from: number, to: number, seen: Uint8Array): number => {
-    if (to - from > seen.length) return -1;
-    seen.set(b.subarray(from, to));
-    return to - from;
-  };
-  const takeBytes = (b: Buffer, s: number, e: number) => {
+  private readonly empSeen = new Uint8Array(256);
+  private empLen = -1;
+  private empIndex: number | undefined;
+  private readonly officeSeen = new Uint8Array(256);
+  private officeLen = -1;
+  private officeIdx: number | undefined;
+
+  constructor(
+    capacity: number,
+    private readonly employees: number,
+    private readonly fromMs: number,
+    private readonly toMs: number,
+    private readonly employeeIndex: ReadonlyMap<string, number>,
+    private readonly officeIndex: ReadonlyMap<string, number>,
+  ) {
+    // Sized once from the weeks' counts: never grown in the usual case.
+    this.cap = Math.max(1 << 10, capacity);
+    this.emp = new Int32Array(this.cap);
+    this.office = new Int16Array(this.cap);
+    this.at = new Float64Array(this.cap);
+    this.dir = new Int8Array(this.cap);
+    this.start = new Int32Array(employees + 1);
+  }
+
+  columns(): EventColumns {
+    return { count: this.count, emp: this.emp, office: this.office, at: this.at, dir: this.dir };
+  }
+
+  /** Reads one chunk of the COPY's output (lines may be cut anywhere). */
+  take(bytes: Uint8Array): void {
+    const chunk = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    let start = 0;
+    let nl = chunk.indexOf(10);
+    if (this.rest !== null) {
+      // The line begun in the chunks before ends in this one (or goes on past it).
+      if (nl < 0) {
+        this.rest = Buffer.concat([this.rest, chunk]);
+        return;
+      }
+      const line: Buffer = Buffer.concat([this.rest, chunk.subarray(0, nl)]);
+      this.takeLine(line, 0, line.length);
+      this.rest = null;
+      start = nl + 1;
+      nl = chunk.indexOf(10, start);
+    }
+    for (; nl >= 0; nl = chunk.indexOf(10, start)) {
+      this.takeLine(chunk, start, nl);
+      start = nl + 1;
+    }
+    if (start < chunk.length) this.rest = Buffer.from(chunk.subarray(start));
+  }
+
+  /** After the last chunk: every employee is complete. */
+  finish(): void {
+    if (this.rest !== null) this.takeLine(this.rest, 0, this.rest.length);
+    this.rest = null;
+    for (let k = this.last + 1; k <= this.employees; k++) this.start[k] = this.count;
+    if (!this.unordered) this.ready = this.employees;
+    this.finished = true;
+  }
+
+  /** Puts employee k's events (complete) in time order, keeping the read's order among equal instants. */
+  sortGroup(k: number): void {
+    const a = this.start[k]!;
+    const b = this.start[k + 1]!;
+    const idx = Array.from({ length: b - a }, (_, j) => a + j).sort((x, y) => this.at[x]! - this.at[y]! || x - y);
+    const office = idx.map((i) => this.office[i]!);
+    const at = idx.map((i) => this.at[i]!);
+    const dir = idx.map((i) => this.dir[i]!);
+    this.office.set(office, a);
+    this.at.set(at, a);
+    this.dir.set(dir, a);
+  }
+
+  private push(e: number, o: number, ms: number, d: number): void {
+    const n = this.count;
+    if (e !== this.last) {
+      if (e < this.last) this.unordered = true;
+      else {
+        for (let k = this.last + 1; k <= e; k++) this.start[k] = n;
+        this.last = e;
+        if (!this.unordered) this.ready = e;
+      }
+    } else if (this.at[n - 1]! > ms && this.unsorted[this.unsorted.length - 1] !== e) this.unsorted.push(e);
+    if (n === this.cap) this.grow();
+    this.emp[n] = e;
+    this.office[n] = o;
+    this.at[n] = ms;
+    this.dir[n] = d;
+    this.count = n + 1;
+  }
+
+  private grow(): void {
+    this.cap *= 2;
+    const e2 = new Int32Array(this.cap); e2.set(this.emp); this.emp = e2;
+    const o2 = new Int16Array(this.cap); o2.set(this.office); this.office = o2;
+    const a2 = new Float64Array(this.cap); a2.set(this.at); this.at = a2;
+    const d2 = new Int8Array(this.cap); d2.set(this.dir); this.dir = d2;
+  }
+
+  // A line with a quoted field (an id holding a comma or a quote; rare): split and decoded plainly.
+  private takeQuoted(line: string): void {
+    const [id, day, data] = splitLine(line);
+    const e = this.employeeIndex.get(id!);
+    if (e === undefined) return;
+    for (const ev of decodeWeek(Number(day), data!)) {
+      const o = this.officeIndex.get(ev.officeId);
+      if (o !== undefined && ev.at >= this.fromMs && ev.at < this.toMs) this.push(e, o, ev.at, ev.direction === 'in' ? 1 : ev.direction === 'out' ? 2 : 0);
+    }
+  }
+
+  private takeLine(b: Buffer, s: number, e: number): void {
     if (e > s && b[e - 1] === 13) e--;
     if (e <= s) return;
-    if (b[s] === 34) return takeQuoted(b.toString('utf8', s, e));
+    if (b[s] === 34) return this.takeQuoted(b.toString('utf8', s, e));
     let c1 = s;
     while (c1 < e && b[c1] !== 44) c1++;
     let c2 = c1 + 1;
     while (c2 < e && b[c2] !== 44) c2++;
-    if (c2 >= e || b[c2 + 1] === 34) return takeQuoted(b.toString('utf8', s, e));
-    if (!same(b, s, c1, empSeen, empLen)) {
-      empIndex = employeeIndex.get(b.toString('utf8', s, c1));
-      empLen = remember(b, s, c1, empSeen);
+    if (c2 >= e || b[c2 + 1] === 34) return this.takeQuoted(b.toString('utf8', s, e));
+    if (!same(b, s, c1, this.empSeen, this.empLen)) {
+      this.empIndex = this.employeeIndex.get(b.toString('utf8', s, c1));
+      this.empLen = remember(b, s, c1, this.empSeen);
     }
-    const e0 = empIndex;
+    const e0 = this.empIndex;
     if (e0 === undefined) return;
+    const { fromMs, toMs } = this;
     let i = c1 + 1;
     const negativeDay = b[i] === 45;
     if (negativeDay) i++;
@@ -454,40 +559,29 @@ export async function readEventColumns(
       while (end < e && b[end] !== 0x1e) end++;
       const ms = base + (negative ? -offset : offset);
       if (ms >= fromMs && ms < toMs) {
-        if (!same(b, f2 + 1, f3, officeSeen, officeLen)) {
-          officeIdx = officeIndex.get(b.toString('utf8', f2 + 1, f3));
-          officeLen = remember(b, f2 + 1, f3, officeSeen);
+        if (!same(b, f2 + 1, f3, this.officeSeen, this.officeLen)) {
+          this.officeIdx = this.officeIndex.get(b.toString('utf8', f2 + 1, f3));
+          this.officeLen = remember(b, f2 + 1, f3, this.officeSeen);
         }
-        if (officeIdx !== undefined) push(e0, officeIdx, ms, d === 105 ? 1 : d === 111 ? 2 : 0);
+        if (this.officeIdx !== undefined) this.push(e0, this.officeIdx, ms, d === 105 ? 1 : d === 111 ? 2 : 0);
       }
       i = end + 1;
     }
-  };
-  let rest: Buffer | null = null;
-  for await (const bytes of db.copyToBytes(weeksInWindowSql(fromMs, toMs))) {
-    const chunk = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-    let start = 0;
-    let nl = chunk.indexOf(10);
-    if (rest !== null) {
-      // The line begun in the chunks before ends in this one (or goes on past it).
-      if (nl < 0) {
-        rest = Buffer.concat([rest, chunk]);
-        continue;
-      }
-      const line: Buffer = Buffer.concat([rest, chunk.subarray(0, nl)]);
-      takeBytes(line, 0, line.length);
-      rest = null;
-      start = nl + 1;
-      nl = chunk.indexOf(10, start);
-    }
-    for (; nl >= 0; nl = chunk.indexOf(10, start)) {
-      takeBytes(chunk, start, nl);
-      start = nl + 1;
-    }
-    if (start < chunk.length) rest = Buffer.from(chunk.subarray(start));
   }
-  if (rest !== null) takeBytes(rest, 0, rest.length);
-  return { count: n, emp, office, at, dir };
+}
+
+/** Whether bytes [from, to) of b are the `len` bytes remembered in `seen`. */
+function same(b: Uint8Array, from: number, to: number, seen: Uint8Array, len: number): boolean {
+  if (to - from !== len) return false;
+  for (let k = 0; k < len; k++) if (b[from + k] !== seen[k]) return false;
+  return true;
+}
+
+/** Remembers bytes [from, to) of b in `seen`; their length, or -1 when too long to remember. */
+function remember(b: Uint8Array, from: number, to: number, seen: Uint8Array): number {
+  if (to - from > seen.length) return -1;
+  seen.set(b.subarray(from, to));
+  return to - from;
 }
 
 /**

@@ -382,6 +382,52 @@ forEachStore('an abandoned copyTo leaves the store usable', async (_t, db) => {
   assert.equal((await db.query('SELECT count(*) AS n FROM g'))[0]!.n, 10);
 });
 
+forEachStore('copyToBytesBeside reads on a connection of its own beside a transaction (PostgreSQL); none when no connection is spare', async (_t, db) => {
+  await db.exec('CREATE TABLE b AS SELECT g AS id FROM generate_series(1, 30000) g');
+  const text = async (source: AsyncIterable<Uint8Array>) => {
+    const parts: Buffer[] = [];
+    for await (const c of source) parts.push(Buffer.from(c));
+    return Buffer.concat(parts).toString('utf8');
+  };
+  if (!db.copyToBytesBeside) {
+    assert.equal(db.kind, 'pglite', 'the embedded store has one connection only');
+    return;
+  }
+  await db.transaction(async (tx) => {
+    assert.equal(tx.copyToBytesBeside?.('SELECT 1') ?? null, null, 'not on a transaction handle');
+    await tx.query('DELETE FROM b WHERE id > 10');
+    // The read beside sees what is committed, not the transaction's own changes, and the
+    // transaction goes on meanwhile: a COPY into it while the read is still streaming.
+    const source = db.copyToBytesBeside!('SELECT id FROM b ORDER BY id')!;
+    const read = text(source);
+    await tx.copyFrom('b', ['id'], ['-1\n-2\n']);
+    const lines = (await read).trim().split('\n');
+    assert.equal(lines.length, 30000);
+    assert.equal(lines[29999], '30000');
+    assert.equal((await tx.query<{ n: number }>('SELECT count(*)::int AS n FROM b'))[0]!.n, 12);
+  });
+  // With every connection of the pool taken (4: one per transaction, waiting on each other), none is spare.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let opened = 0;
+  let allOpen!: () => void;
+  const open = new Promise<void>((resolve) => (allOpen = resolve));
+  const holders = Array.from({ length: 4 }, () => db.transaction(async () => {
+    if (++opened === 4) allOpen();
+    await held;
+  }));
+  await open;
+  assert.equal(db.copyToBytesBeside('SELECT 1'), null);
+  release();
+  await Promise.all(holders);
+  // Abandoned half way, the connection is given back (discarded): the pool serves on.
+  for await (const c of db.copyToBytesBeside('SELECT id FROM b')!) {
+    assert.ok(c.length > 0);
+    break;
+  }
+  assert.equal(await text(db.copyToBytesBeside('SELECT count(*) FROM b')!), '12\n');
+});
+
 forEachStore('transaction commits, and rolls back everything on a throw', async (_t, db) => {
   await db.exec('CREATE TABLE t (id int PRIMARY KEY, v text)');
   const result = await db.transaction(async (tx) => {

@@ -77,6 +77,15 @@ export interface Db {
   /** copyTo as the server's UTF-8 bytes, undecoded (chunk boundaries may fall inside a character). */
   copyToBytes(selectSql: string): AsyncIterable<Uint8Array>;
   /**
+   * copyToBytes on a connection of its own, beside what this store is doing (an open transaction
+   * of it included): the statement sees what is committed when it starts, as a statement of a
+   * READ COMMITTED transaction does. Null when no connection is spare right now (PGlite's only
+   * one, a transaction handle, a pool in full use): the caller reads on its transaction instead.
+   * The connection is taken at once, so that two callers never wait on each other for the last
+   * one: iterate the result (to its end, or break) to give it back.
+   */
+  copyToBytesBeside?(selectSql: string): AsyncIterable<Uint8Array> | null;
+  /**
    * Runs fn in one transaction (BEGIN/COMMIT, ROLLBACK on throw). Nested calls on the tx reuse it
    * (no savepoints). If a statement failed inside and fn swallowed the error, the COMMIT turns into
    * a rollback and transaction() throws. Inside fn use only `tx`: on PGlite the outer Db waits for

@@ -111,10 +111,26 @@ class PostgresDb implements Db {
     return decodeChunks(this.copyToBytes(selectSql));
   }
 
-  async *copyToBytes(selectSql: string): AsyncIterable<Uint8Array> {
-    this.check();
-    const client = this.client ?? (await acquire(this.pool));
-    if (this.client) this.streaming = 'copyTo';
+  copyToBytes(selectSql: string): AsyncIterable<Uint8Array> {
+    return this.streamCopyOut(selectSql, null);
+  }
+
+  copyToBytesBeside(selectSql: string): AsyncIterable<Uint8Array> | null {
+    if (this.client || this.closed) return null;
+    const pool = this.pool;
+    if (pool.waitingCount > 0 || (pool.idleCount === 0 && pool.totalCount >= POOL_SIZE)) return null;
+    // Asked for now (pg-pool counts the request at once), not when the iteration begins.
+    const client = acquire(pool);
+    client.catch(() => undefined); // surfaces when iterated
+    return this.streamCopyOut(selectSql, client);
+  }
+
+  /** COPY TO STDOUT on the transaction's client, a pooled one, or `own` (a client taken beforehand). */
+  private async *streamCopyOut(selectSql: string, own: Promise<pg.PoolClient> | null): AsyncIterable<Uint8Array> {
+    if (own === null) this.check();
+    const client = own ? await own : this.client ?? (await acquire(this.pool));
+    const inTx = own === null && this.client !== null;
+    if (inTx) this.streaming = 'copyTo';
     const stream = client.query(copyOut(copyToSql(selectSql, 'STDOUT')));
     // pg reports errors of an abandoned stream too (e.g. "Connection terminated" once we discard
     // the connection below); the iteration sees real errors through its own listener.
@@ -128,7 +144,7 @@ class PostgresDb implements Db {
       state = 'failed';
       throw e;
     } finally {
-      if (this.client) {
+      if (inTx) {
         this.streaming = null;
         // A transaction's connection must stay usable: read (and drop) the rest of the output.
         if (state === 'streaming' && !stream.readableEnded && !stream.destroyed) {

@@ -138,6 +138,7 @@ function withCleanup<E extends object>(db: Db, extras: E, cleanup: () => Promise
     copyFrom: (table, columns, chunks, format) => db.copyFrom(table, columns, chunks, format),
     copyTo: (selectSql) => db.copyTo(selectSql),
     copyToBytes: (selectSql) => db.copyToBytes(selectSql),
+    ...(db.copyToBytesBeside ? { copyToBytesBeside: (selectSql: string) => db.copyToBytesBeside!(selectSql) } : {}),
     transaction: (fn) => db.transaction(fn),
     close: () =>
       (closing ??= (async () => {

@@ -6,7 +6,7 @@
  * (results are replaced per employee and week; readers see the old ones until
  * the new ones are complete).
  */
-import type { Deps } from './deps.js';
+import type { Deps, Progress } from './deps.js';
 import { type LocalDate, addDays, dayNumber, mondaysBetween } from '../engine/dates.js';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -21,7 +21,10 @@ import { digestHistoryFrom, digestInputOf } from './digests.js';
 import { ACK, type WorkerJob, type WorkerMessage } from './evaluate-worker.js';
 import { listEmployees, getEmployees } from '../store/employee.repository.js';
 import { leaveByEmployee, attestationsByEmployee, exceptionsByEmployee, relocationsByEmployee } from '../store/hr.repository.js';
-import { eventsOfEmployees, readEventColumns, groupByEmployee, type EventColumns } from '../store/badge.repository.js';
+import {
+  EventColumnsReader, eventCapacity, eventsOfEmployees, eventsReadSql, readEventColumns, groupByEmployee, type EventColumns,
+} from '../store/badge.repository.js';
+import type { Db } from '../store/db.js';
 import { deleteResults, WEEKLY_COLUMNS } from '../store/compliance.repository.js';
 import { HubdayError } from '../errors.js';
 import { afterEvaluation } from './after-evaluation.js';
@@ -33,6 +36,12 @@ export interface EvaluateOptions {
   to: LocalDate;
   /** Worker threads computing the records (0: on the main thread; default: by size and store). */
   threads?: number;
+  /**
+   * Stream: read the events on a connection of their own and compute each employee as soon as its
+   * events are in, while the rest is still being read (default: whenever the store has a spare
+   * connection and the main thread computes in one pass; false: read everything first).
+   */
+  stream?: boolean;
 }
 
 export interface EvaluateSummary {
@@ -99,7 +108,6 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
   const contextData = await loadContextData(deps, first, addDays(last, 6));
   const ctx = buildContext(contextData);
   const employees = await listEmployees(deps.db);
-  const hr = await loadHrFacts(deps, first, addDays(last, 6));
   const employeeIndex = new Map(employees.map((e, i) => [e.employeeId, i]));
   const officeIds = [...ctx.offices.keys()];
   const officeIndex = new Map(officeIds.map((id, i) => [id, i]));
@@ -109,16 +117,23 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
   // COPY result over in one piece, so large companies go a few weeks at a time.
   const weeksPerPass = deps.db.kind === 'postgres' || employees.length <= 60_000 ? mondays.length : 2;
   const threads = opts.threads ?? defaultThreads(deps.db.kind, employees.length * mondays.length);
+  const stream = opts.stream !== false && threads === 0 && weeksPerPass >= mondays.length && deps.db.copyToBytesBeside !== undefined;
+  // Streaming, the HR facts are read inside the transaction, while the events come in.
+  let hr: HrFacts | null = stream ? null : await loadHrFacts(deps, first, addDays(last, 6));
   // When one pass computes the digest week and all its history, the digests take the people out
   // from the computation instead of reading back what was just written (at large: seconds).
   const digestMonday = digestWeekOf(mondays, deps.clock.today());
   const digest = digestMonday !== null && weeksPerPass >= mondays.length && digestHistoryFrom(digestMonday) >= first
     ? { monday: digestMonday, from: digestHistoryFrom(digestMonday) } : undefined;
   const progress = deps.progress?.('evaluating');
-  await deps.db.transaction(async (tx) => {
+  const run = (streaming: boolean) => deps.db.transaction(async (tx) => {
     await deleteResults(tx, mondays);
     await tx.query('DELETE FROM dirty_week WHERE week_start BETWEEN $1::date AND $2::date', [first, last]);
-    for (let p = 0; p < mondays.length; p += weeksPerPass) {
+    const loadHr = () => loadHrFacts({ ...deps, db: tx }, first, addDays(last, 6));
+    const streamed = streaming ? await streamedEvaluation(deps.db, tx, { employees, employeeIndex, officeIds, officeIndex, mondays, digest }, loadHr, ctx, stats, progress) : null;
+    if (streamed !== null) events = streamed;
+    else for (let p = 0; p < mondays.length; p += weeksPerPass) {
+      hr ??= await loadHr();
       const pass = mondays.slice(p, p + weeksPerPass);
       const { fromMs, toMs } = eventWindowMs(pass[0]!, pass[pass.length - 1]!);
       const cols = await readEventColumns(tx, fromMs, toMs, employeeIndex, officeIndex);
@@ -137,8 +152,108 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
     );
     await afterEvaluation(tx, deps, { mondays, ...(digest ? { digest: { monday: digest.monday, input: digestInputOf(stats.out, employees) } } : {}) });
   });
+  try {
+    await run(stream);
+  } catch (e) {
+    if (!(e instanceof UngroupedReadError)) throw e;
+    // The stored weeks did not come in the employees' order (not seen: both are ordered by
+    // employee_id): what was written is rolled back, and the evaluation reads everything first.
+    Object.assign(stats, emptyStats());
+    events = 0;
+    await run(false);
+  }
   progress?.done();
   return { from: first, to: addDays(last, 6), weeks: mondays.length, employees: employees.length, records: stats.records, presenceDays: stats.presenceDays, events, byStatus: stats.byStatus };
+}
+
+/** A streamed evaluation found the stored weeks out of the employees' order. */
+class UngroupedReadError extends Error {}
+
+/** Computing waits until this many more employees are complete (or the read is done): batches of a useful size. */
+const STREAM_BATCH = 512;
+
+interface StreamJob {
+  employees: Employee[];
+  employeeIndex: ReadonlyMap<string, number>;
+  officeIds: string[];
+  officeIndex: ReadonlyMap<string, number>;
+  mondays: LocalDate[];
+  digest: ComputeJob['digest'];
+}
+
+/**
+ * evaluate's one pass, streamed (PostgreSQL, main thread): the events are read on a connection of
+ * their own (copyToBytesBeside) while the transaction reads the HR facts, and each batch of
+ * employees whose events are all in is computed and sent to the transaction's COPY at once: the
+ * server reads and ingests while Node decodes and computes, instead of one after the other.
+ * Returns the number of events read, or null when the store has no spare connection now (the
+ * caller then reads on its transaction). Throws UngroupedReadError, having written part of the
+ * records, if the read turns out not to be in the employees' order.
+ */
+async function streamedEvaluation(
+  db: Db, tx: Db, job: StreamJob, loadHr: () => Promise<HrFacts>, ctx: Context, stats: ComputeStats, progress: Progress | undefined,
+): Promise<number | null> {
+  const { employees, mondays } = job;
+  const { fromMs, toMs } = eventWindowMs(mondays[0]!, mondays[mondays.length - 1]!);
+  const capacity = await eventCapacity(tx, fromMs, toMs);
+  const source = db.copyToBytesBeside?.(eventsReadSql(fromMs, toMs)) ?? null;
+  if (source === null) return null;
+  const reader = new EventColumnsReader(capacity, employees.length, fromMs, toMs, job.employeeIndex, job.officeIndex);
+  let failure: unknown = null;
+  let stop = false;
+  let wake: (() => void) | null = null;
+  const signal = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const reading = (async () => {
+    try {
+      for await (const bytes of source) {
+        // Breaking out gives the connection back (discarded, as the rest of its output is unread).
+        if (stop) break;
+        reader.take(bytes);
+        signal();
+        if (reader.unordered) break;
+      }
+      if (!stop && !reader.unordered) reader.finish();
+    } catch (e) {
+      failure = e;
+    }
+    signal();
+  })();
+  async function* computed(hr: HrFacts): AsyncGenerator<Uint8Array> {
+    const n = employees.length;
+    let sorted = 0;
+    for (let from = 0; from < n;) {
+      for (;;) {
+        if (failure !== null) throw failure;
+        if (reader.unordered) throw new UngroupedReadError('the stored badge weeks were not read in the employees\' order');
+        if (reader.finished || reader.ready - from >= STREAM_BATCH) break;
+        await new Promise<void>((resolve) => (wake = resolve));
+      }
+      const to = reader.finished ? n : reader.ready;
+      while (sorted < reader.unsorted.length && reader.unsorted[sorted]! < to) reader.sortGroup(reader.unsorted[sorted++]!);
+      const a = reader.start[from]!;
+      const b = reader.start[to]!;
+      const start = new Int32Array(to - from + 1);
+      for (let k = from; k <= to; k++) start[k - from] = reader.start[k]! - a;
+      const events = { start, office: reader.office.subarray(a, b), at: reader.at.subarray(a, b), dir: reader.dir.subarray(a, b) };
+      const done = from;
+      yield* weeklyCopyChunks({ employees: employees.slice(from, to), hr, officeIds: job.officeIds, mondays, events, ...(job.digest ? { digest: job.digest } : {}) },
+        ctx, stats, (k) => progress?.update((done + k) / n, `${done + k} of ${n} employees`));
+      from = to;
+    }
+  }
+  try {
+    const hr = await loadHr();
+    await tx.copyFrom('weekly_compliance', WEEKLY_COLUMNS, computed(hr), 'binary');
+  } finally {
+    stop = true;
+    await reading;
+  }
+  if (failure !== null) throw failure;
+  return reader.count;
 }
 
 /**

@@ -285,7 +285,8 @@ forEachStore('badge files in any order, with repeats, store the same events what
   // 300 rows of 4 people over 4 weeks, shuffled (a seeded generator), ids repeated on purpose:
   // the same id in the same UTC week is a duplicate (the first row wins), in another week it is another event.
   let seed = 7;
-  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  // The high bits: the low bits of this generator repeat every few draws.
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), Math.floor(seed / 65_536) % n);
   const people = ['E100', 'E101', 'M1', 'V1'];
   const rows: string[] = [];
   const expected = new Map<string, string>();
@@ -299,6 +300,7 @@ forEachStore('badge files in any order, with repeats, store the same events what
     const key = `${emp}|${id}|${weekOf(at)}`;
     if (!expected.has(key)) expected.set(key, `${emp}|${id}|${at}|${dir || null}`);
   }
+  assert.equal(new Set(rows.map((r) => r.split(',')[1])).size, people.length, 'every person has events');
   const file = fx.write('shuffled.csv', `event_id,employee_id,office_id,timestamp,direction\n${rows.join('\n')}\n`);
   const stored = async () => (await db.query<{ r: string }>(
     `SELECT employee_id || '|' || event_id || '|' || (extract(epoch FROM at) * 1000)::int8 || '|' || coalesce(direction, 'null') AS r FROM badge_event`,
@@ -326,6 +328,43 @@ forEachStore('badge files in any order, with repeats, store the same events what
     const s = await evaluateWeeks(deps, { from: d('2026-11-02'), to: d('2026-11-29'), threads });
     assert.equal(s.records, first!.weeks.length, `threads ${threads}`);
     assert.deepEqual(await weekly(), first!.weeks, `threads ${threads}`);
+  }
+  // Reading every event first, or computing each employee as its events come in on a connection
+  // of their own (PostgreSQL; PGlite has no second connection and reads first): the same records.
+  let beside = 0;
+  const counted = new Proxy(db, {
+    get(target, key) {
+      const v = (target as unknown as Record<PropertyKey, unknown>)[key];
+      if (key === 'copyToBytesBeside' && target.copyToBytesBeside) return (sql: string) => (beside++, target.copyToBytesBeside!(sql));
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  for (const stream of [false, true]) {
+    beside = 0;
+    const s = await evaluateWeeks({ ...deps, db: counted }, { from: d('2026-11-02'), to: d('2026-11-29'), threads: 0, stream });
+    assert.equal(beside, stream && db.kind === 'postgres' ? 1 : 0, `stream ${stream}`);
+    assert.equal(s.records, first!.weeks.length, `stream ${stream}`);
+    assert.equal(s.events, expected.size, `stream ${stream}`);
+    assert.deepEqual(await weekly(), first!.weeks, `stream ${stream}`);
+  }
+  if (db.copyToBytesBeside) {
+    // A read that does not come in the employees' order (not seen: both are by employee_id) is
+    // rolled back, and the evaluation done again reading every event first: the same records.
+    let reversed = 0;
+    const backwards = new Proxy(db, {
+      get(target, key) {
+        const v = (target as unknown as Record<PropertyKey, unknown>)[key];
+        if (key === 'copyToBytesBeside') {
+          return (sql: string) => (reversed++, target.copyToBytesBeside!(sql.replace('ORDER BY employee_id, week_start', 'ORDER BY employee_id DESC, week_start')));
+        }
+        return typeof v === 'function' ? v.bind(target) : v;
+      },
+    });
+    const s = await evaluateWeeks({ ...deps, db: backwards }, { from: d('2026-11-02'), to: d('2026-11-29'), threads: 0 });
+    assert.equal(reversed, 1);
+    assert.equal(s.records, first!.weeks.length);
+    assert.equal(s.events, expected.size);
+    assert.deepEqual(await weekly(), first!.weeks);
   }
 });
 
