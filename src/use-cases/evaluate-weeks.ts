@@ -166,6 +166,19 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
   return { from: first, to: addDays(last, 6), weeks: mondays.length, employees: employees.length, records: stats.records, presenceDays: stats.presenceDays, events, byStatus: stats.byStatus };
 }
 
+/** wait() resolves at the next signal(): a loop waiting for what callbacks bring. */
+function wakeUp(): { wait: () => Promise<void>; signal: () => void } {
+  let wake: (() => void) | null = null;
+  return {
+    wait: () => new Promise<void>((resolve) => (wake = resolve)),
+    signal: () => {
+      const w = wake;
+      wake = null;
+      w?.();
+    },
+  };
+}
+
 /** A streamed evaluation found the stored weeks out of the employees' order. */
 class UngroupedReadError extends Error {}
 
@@ -201,12 +214,7 @@ async function streamedEvaluation(
   const reader = new EventColumnsReader(capacity, employees.length, fromMs, toMs, job.employeeIndex, job.officeIndex);
   let failure: unknown = null;
   let stop = false;
-  let wake: (() => void) | null = null;
-  const signal = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
+  const { wait, signal } = wakeUp();
   const reading = (async () => {
     try {
       for await (const bytes of source) {
@@ -230,7 +238,7 @@ async function streamedEvaluation(
         if (failure !== null) throw failure;
         if (reader.unordered) throw new UngroupedReadError('the stored badge weeks were not read in the employees\' order');
         if (reader.finished || reader.ready - from >= STREAM_BATCH) break;
-        await new Promise<void>((resolve) => (wake = resolve));
+        await wait();
       }
       const to = reader.finished ? n : reader.ready;
       while (sorted < reader.unsorted.length && reader.unsorted[sorted]! < to) reader.sortGroup(reader.unsorted[sorted++]!);
@@ -276,12 +284,7 @@ async function* threadedChunks(
   const queue: Array<{ worker: Worker; bytes: Uint8Array }> = [];
   let running = 0;
   let failure: Error | null = null;
-  let wake: (() => void) | null = null;
-  const signal = () => {
-    const w = wake;
-    wake = null;
-    w?.();
-  };
+  const { wait, signal } = wakeUp();
   const workers: Worker[] = [];
   let done = 0;
   for (let t = 0; t < threads; t++) {
@@ -331,7 +334,7 @@ async function* threadedChunks(
         continue;
       }
       if (running === 0) return;
-      await new Promise<void>((resolve) => (wake = resolve));
+      await wait();
     }
   } finally {
     for (const w of workers) void w.terminate();
