@@ -307,9 +307,9 @@ function weeksOf(fromMs: number, toMs: number): string {
 
 /**
  * The one statement that reads every stored week overlapping [from, to), as COPY CSV lines
- * `employee_id,weekDayNumber,data`.
+ * `employee_id,weekDayNumber,data`: what EventColumnsReader reads.
  */
-function weeksInWindowSql(fromMs: number, toMs: number): string {
+export function eventsReadSql(fromMs: number, toMs: number): string {
   // In key order (the primary key's index): each employee's events come together and in time
   // order, so that evaluate need not group them (groupByEmployee finds them grouped).
   return `SELECT employee_id, ${DAYS('week_start')}, data FROM badge_week WHERE ${weeksOf(fromMs, toMs)} ORDER BY employee_id, week_start`;
@@ -376,11 +376,6 @@ export async function readEventColumns(
 export async function eventCapacity(db: Db, fromMs: number, toMs: number): Promise<number> {
   const total = await db.query<{ n: number | null }>(`SELECT sum(events)::int8 AS n FROM badge_week_total WHERE ${weeksOf(fromMs, toMs)}`);
   return Number(total[0]?.n ?? 0);
-}
-
-/** The COPY statement EventColumnsReader reads: the stored weeks of [from, to) in key order. */
-export function eventsReadSql(fromMs: number, toMs: number): string {
-  return weeksInWindowSql(fromMs, toMs);
 }
 
 /**

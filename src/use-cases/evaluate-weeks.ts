@@ -242,11 +242,7 @@ async function streamedEvaluation(
       }
       const to = reader.finished ? n : reader.ready;
       while (sorted < reader.unsorted.length && reader.unsorted[sorted]! < to) reader.sortGroup(reader.unsorted[sorted++]!);
-      const a = reader.start[from]!;
-      const b = reader.start[to]!;
-      const start = new Int32Array(to - from + 1);
-      for (let k = from; k <= to; k++) start[k - from] = reader.start[k]! - a;
-      const events = { start, office: reader.office.subarray(a, b), at: reader.at.subarray(a, b), dir: reader.dir.subarray(a, b) };
+      const events = sliceGrouped(reader.columns(), null, reader.start, from, to, true);
       const done = from;
       yield* weeklyCopyChunks({ employees: employees.slice(from, to), hr, officeIds: job.officeIds, mondays, events, ...(job.digest ? { digest: job.digest } : {}) },
         ctx, stats, (k) => progress?.update((done + k) / n, `${done + k} of ${n} employees`));
