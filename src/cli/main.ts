@@ -137,7 +137,7 @@ Examples:
       if (o.changed && s.pairs === 0) return io.out('nothing changed since the last evaluation');
       io.out(o.changed
         ? `re-evaluated ${int(s.pairs ?? 0)} changed employee-weeks (${int(s.employees)} employees, ${s.from} to ${s.to}) in ${seconds(Date.now() - started)}`
-        : `evaluated ${s.weeks} weeks (${s.from} to ${s.to}) for ${int(s.employees)} employees: ${int(s.records)} weekly records, ${int(s.presenceDays)} presence days from ${int(s.events)} badge events in ${seconds(Date.now() - started)}`);
+        : `evaluated ${s.weeks} week${s.weeks === 1 ? '' : 's'} (${s.from} to ${s.to}) for ${int(s.employees)} employees: ${int(s.records)} weekly records, ${int(s.presenceDays)} presence days from ${int(s.events)} badge events in ${seconds(Date.now() - started)}`);
       io.out(Object.entries(s.byStatus).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${int(n)}`).join(', '));
     });
 

@@ -31,7 +31,9 @@ test('hubday digest and hubday outbox, end to end against a real SMTP server', a
     assert.equal((await hubday(['import', kind, (fx as any)[kind]])).code, 0);
   }
   assert.equal((await hubday(['policy', 'apply', fx.policy])).code, 0);
-  assert.equal((await hubday(['evaluate', '--from', '2026-11-16', '--to', '2026-11-22'])).code, 0);
+  const evaluated = await hubday(['evaluate', '--from', '2026-11-16', '--to', '2026-11-22']);
+  assert.equal(evaluated.code, 0);
+  assert.match(evaluated.out, /^evaluated 1 week \(2026-11-16 to 2026-11-22\) for /m);
 
   // Explicitly (whether or not the evaluation already did it for the week just ended): still one.
   let r = await hubday(['digest', '--week', '2026-W47']);
