@@ -118,6 +118,8 @@ export interface PgBaseline {
   copy(): Promise<number>;
   /** The statement, then the row count of its result. */
   statement(): Promise<number>;
+  /** Drops the statement's result, so that it can run again. */
+  reset(): Promise<void>;
   /** Drops the database. */
   close(): Promise<void>;
 }
@@ -147,6 +149,9 @@ export async function openPgBaseline(adminUrl: string, files: { badges: string; 
     statement: async () => {
       await client.query(PG_WEEKLY_SQL);
       return Number((await client.query<{ n: string }>('SELECT count(*) AS n FROM weekly')).rows[0]!.n);
+    },
+    reset: async () => {
+      await client.query('DROP TABLE IF EXISTS weekly');
     },
     close: async () => {
       await client.end().catch(() => undefined);

@@ -65,6 +65,11 @@ test('npm run bench -- --smoke --no-append runs every step on both stores and ag
       }
     }
     assert.equal(r.steps.find((s) => s.key === 'import_badges' && s.group === 'postgres')!.rows, r.data.events);
+    // The smoke run times two pairs of (c) statement and evaluate; the ratio is their median.
+    const runs = (group: string, key: StepKey) => r.steps.filter((s) => s.group === group && s.key === key && typeof s.seconds === 'number' && !s.error);
+    assert.equal(runs('postgres', 'evaluate').length, 2);
+    assert.equal(runs('baseline', 'pg_statement').length, 2);
+    assert.ok(r.targets.some((t) => /median of 2 pairs/.test(t.measure) && (t.value.match(/ ÷ /g) ?? []).length === 2), 'the evaluate ÷ (c) line is not the median of the pairs');
 
     // The agreement check ran on both stores, after the evaluation and after the late events, and agreed.
     for (const store of ['pglite', 'postgres'] as const) {
@@ -86,6 +91,13 @@ test('npm run bench -- --smoke --no-append runs every step on both stores and ag
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('median: the middle value, or the mean of the two middle values', async () => {
+  const { median } = await import('./report.js');
+  assert.equal(median([3]), 3);
+  assert.equal(median([2.5, 1, 9]), 2.5);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
 });
 
 test('the agreement check counts and lists disagreements, leaving out the sales policy and partial weeks', async () => {
