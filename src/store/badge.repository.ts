@@ -384,9 +384,18 @@ export async function eventCapacity(db: Db, fromMs: number, toMs: number): Promi
  * being read: the read is in key order, so when a line of employee k arrives every employee
  * before k is complete (`ready`), and employee j's events are [start[j], start[j + 1]).
  * Employee indexes are those of `employeeIndex` (0 … employees - 1, in the read's order).
+ *
+ * Event numbers (`count`, `start`) count every event read; the columns hold those from `offset`
+ * on (event i at position i - offset). A reader that computes as it reads can `compact` the
+ * employees it is done with away, so that a small set of columns serves the whole read: fresh
+ * memory costs a page fault per 4 KiB when first written, which at large (330 MB of columns,
+ * on a virtual machine) cost more than the decoding.
  */
 export class EventColumnsReader {
+  /** Events read (all of them, including those compacted away). */
   count = 0;
+  /** The number of the event at position 0 of the columns. */
+  offset = 0;
   emp: Int32Array;
   office: Int16Array;
   at: Float64Array;
@@ -430,8 +439,29 @@ export class EventColumnsReader {
     this.start = new Int32Array(employees + 1);
   }
 
+  /** The columns (the events from `offset` on: of a reader never compacted, all of them). */
   columns(): EventColumns {
-    return { count: this.count, emp: this.emp, office: this.office, at: this.at, dir: this.dir };
+    return { count: this.count - this.offset, emp: this.emp, office: this.office, at: this.at, dir: this.dir };
+  }
+
+  /** Free positions in the columns before they must grow. */
+  room(): number {
+    return this.cap - (this.count - this.offset);
+  }
+
+  /**
+   * Drops the events of employees before `from` (all complete: from ≤ ready), moving the rest to
+   * the front of the columns. Views of the columns taken before are invalid afterwards.
+   */
+  compact(from: number): void {
+    const drop = this.start[Math.min(from, this.ready)]! - this.offset;
+    if (drop <= 0) return;
+    const live = this.count - this.offset;
+    this.emp.copyWithin(0, drop, live);
+    this.office.copyWithin(0, drop, live);
+    this.at.copyWithin(0, drop, live);
+    this.dir.copyWithin(0, drop, live);
+    this.offset += drop;
   }
 
   /** Reads one chunk of the COPY's output (lines may be cut anywhere). */
@@ -469,8 +499,8 @@ export class EventColumnsReader {
 
   /** Puts employee k's events (complete) in time order, keeping the read's order among equal instants. */
   sortGroup(k: number): void {
-    const a = this.start[k]!;
-    const b = this.start[k + 1]!;
+    const a = this.start[k]! - this.offset;
+    const b = this.start[k + 1]! - this.offset;
     const idx = Array.from({ length: b - a }, (_, j) => a + j).sort((x, y) => this.at[x]! - this.at[y]! || x - y);
     const office = idx.map((i) => this.office[i]!);
     const at = idx.map((i) => this.at[i]!);
@@ -481,11 +511,13 @@ export class EventColumnsReader {
   }
 
   private push(e: number, o: number, ms: number, d: number): void {
-    const n = this.count;
+    const c = this.count;
+    // The position: the employee being read is never compacted away, so its last event is at n - 1.
+    const n = c - this.offset;
     if (e !== this.last) {
       if (e < this.last) this.unordered = true;
       else {
-        for (let k = this.last + 1; k <= e; k++) this.start[k] = n;
+        for (let k = this.last + 1; k <= e; k++) this.start[k] = c;
         this.last = e;
         if (!this.unordered) this.ready = e;
       }
@@ -495,10 +527,11 @@ export class EventColumnsReader {
     this.office[n] = o;
     this.at[n] = ms;
     this.dir[n] = d;
-    this.count = n + 1;
+    this.count = c + 1;
   }
 
   private grow(): void {
+    // New arrays: views of the old ones (a batch being computed) keep their events.
     this.cap *= 2;
     const e2 = new Int32Array(this.cap); e2.set(this.emp); this.emp = e2;
     const o2 = new Int16Array(this.cap); o2.set(this.office); this.office = o2;

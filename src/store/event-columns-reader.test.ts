@@ -108,3 +108,44 @@ test('EventColumnsReader: employees with no events in the window are complete, w
   assert.equal(r.ready, 4);
   assert.deepEqual([...r.start], [0, 0, 1, 1, 1]);
 });
+
+test('EventColumnsReader: compacting the employees computed keeps every later employee\'s events, in small columns', () => {
+  fc.assert(fc.property(arbCompany, fc.array(fc.integer({ min: 1, max: 120 }), { minLength: 1, maxLength: 8 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 9 }), (company, cuts, compactions) => {
+    const employees = company.map((_, i) => `E${String(i).padStart(3, '0')}`);
+    let text = '';
+    const expected: number[][][] = [];
+    company.forEach((raw, k) => {
+      const events: StoredEvent[] = raw.map((e, n) => ({
+        eventId: `e${n}`, officeId: OFFICES[e.office]!, at: (MONDAY + 7 * e.week) * DAY_MS + e.minute * 60_000, direction: DIRS[e.dir]!,
+      }));
+      const weeks = [...new Set(events.map((e) => utcWeekOf(e.at)))].sort((a, b) => a - b);
+      for (const w of weeks) text += copyLine(employees[k]!, w, events.filter((e) => utcWeekOf(e.at) === w));
+      expected.push([...events].sort(compareEvents).map((e) => [officeIndex.get(e.officeId)!, e.at, DIRS.indexOf(e.direction)]));
+    });
+    // As evaluate does: after each piece, maybe take the complete employees (their groups, read at
+    // their positions) and compact them away.
+    const taken: number[][][] = [];
+    let i = 0;
+    const r = feed(text, cuts, employees, 0, 1e15, (rd) => {
+      if (!compactions[i++ % compactions.length]) return;
+      const upTo = rd.finished ? employees.length : rd.ready;
+      for (let k = taken.length; k < upTo; k++) {
+        if (rd.unsorted.includes(k)) rd.sortGroup(k);
+        const g: number[][] = [];
+        for (let j = rd.start[k]! - rd.offset; j < rd.start[k + 1]! - rd.offset; j++) g.push([rd.office[j]!, rd.at[j]!, rd.dir[j]!]);
+        taken.push(g);
+      }
+      rd.compact(taken.length);
+      assert.ok(rd.offset <= rd.start[taken.length]!);
+      assert.equal(rd.columns().count, rd.count - rd.offset);
+    });
+    for (let k = taken.length; k < employees.length; k++) {
+      if (r.unsorted.includes(k)) r.sortGroup(k);
+      const g: number[][] = [];
+      for (let j = r.start[k]! - r.offset; j < r.start[k + 1]! - r.offset; j++) g.push([r.office[j]!, r.at[j]!, r.dir[j]!]);
+      taken.push(g);
+    }
+    assert.deepEqual(taken, expected);
+    assert.equal(r.count, expected.reduce((n, g) => n + g.length, 0));
+  }), { numRuns: 300 });
+});

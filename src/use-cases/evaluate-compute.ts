@@ -142,13 +142,14 @@ export function* weeklyCopyChunks(job: ComputeJob, ctx: Context, stats: ComputeS
 /**
  * The events of employees [from, to) of a read, grouped. Copies (a worker thread can own them),
  * except with `share` when the read came grouped (`order` null): views of the read's columns then.
+ * `base`: the number of the event at position 0 of the columns (EventColumnsReader.offset).
  */
-export function sliceGrouped(cols: EventColumns, order: Int32Array | null, start: Int32Array, from: number, to: number, share = false): GroupedEvents {
-  const a = start[from]!;
-  const b = start[to]!;
+export function sliceGrouped(cols: EventColumns, order: Int32Array | null, start: Int32Array, from: number, to: number, share = false, base = 0): GroupedEvents {
+  const a = start[from]! - base;
+  const b = start[to]! - base;
   const n = b - a;
   const starts = new Int32Array(to - from + 1);
-  for (let k = from; k <= to; k++) starts[k - from] = start[k]! - a;
+  for (let k = from; k <= to; k++) starts[k - from] = start[k]! - start[from]!;
   if (order === null) {
     return share
       ? { start: starts, office: cols.office.subarray(a, b), at: cols.at.subarray(a, b), dir: cols.dir.subarray(a, b) }

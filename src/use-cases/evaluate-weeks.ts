@@ -42,6 +42,8 @@ export interface EvaluateOptions {
    * connection and the main thread computes in one pass; false: read everything first).
    */
   stream?: boolean;
+  /** Streaming: the events held at once before the columns grow (default STREAM_EVENTS; tests make it small). */
+  streamEvents?: number;
 }
 
 export interface EvaluateSummary {
@@ -130,7 +132,7 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
     await deleteResults(tx, mondays);
     await tx.query('DELETE FROM dirty_week WHERE week_start BETWEEN $1::date AND $2::date', [first, last]);
     const loadHr = () => loadHrFacts({ ...deps, db: tx }, first, addDays(last, 6));
-    const streamed = streaming ? await streamedEvaluation(deps.db, tx, { employees, employeeIndex, officeIds, officeIndex, mondays, digest }, loadHr, ctx, stats, progress) : null;
+    const streamed = streaming ? await streamedEvaluation(deps.db, tx, { events: opts.streamEvents ?? STREAM_EVENTS, employees, employeeIndex, officeIds, officeIndex, mondays, digest }, loadHr, ctx, stats, progress) : null;
     if (streamed !== null) events = streamed;
     else for (let p = 0; p < mondays.length; p += weeksPerPass) {
       hr ??= await loadHr();
@@ -185,7 +187,19 @@ class UngroupedReadError extends Error {}
 /** Computing waits until this many more employees are complete (or the read is done): batches of a useful size. */
 const STREAM_BATCH = 512;
 
+/**
+ * The events a streamed evaluation holds at once (30 MB of columns): the employees computed are
+ * compacted away between batches, and the read waits for room meanwhile (it runs ahead of the
+ * computing otherwise). One set of columns for the whole read, at large 22 million events, would
+ * be 330 MB of fresh memory: a page fault per 4 KiB on first use, which cost more than the
+ * decoding on the virtual machine of the benchmarks. The columns grow past it only for a batch
+ * of employees with more events than that.
+ */
+const STREAM_EVENTS = 1 << 21;
+
 interface StreamJob {
+  /** The events held at once (see STREAM_EVENTS). */
+  events: number;
   employees: Employee[];
   employeeIndex: ReadonlyMap<string, number>;
   officeIds: string[];
@@ -211,15 +225,28 @@ async function streamedEvaluation(
   const capacity = await eventCapacity(tx, fromMs, toMs);
   const source = db.copyToBytesBeside?.(eventsReadSql(fromMs, toMs)) ?? null;
   if (source === null) return null;
-  const reader = new EventColumnsReader(capacity, employees.length, fromMs, toMs, job.employeeIndex, job.officeIndex);
+  const reader = new EventColumnsReader(Math.min(capacity, job.events), employees.length, fromMs, toMs, job.employeeIndex, job.officeIndex);
   let failure: unknown = null;
   let stop = false;
+  // Employees [0, done) are computed; `computing` while a batch holds views of the columns (they
+  // may not move then).
+  let done = 0;
+  let computing = false;
   const { wait, signal } = wakeUp();
+  const batchEnd = wakeUp();
   const reading = (async () => {
     try {
       for await (const bytes of source) {
         // Breaking out gives the connection back (discarded, as the rest of its output is unread).
         if (stop) break;
+        // Every event takes more than 4 bytes of a line: room for bytes / 4 events is room enough.
+        while (reader.room() < bytes.length >> 2 && !stop) {
+          if (computing) await batchEnd.wait();
+          else {
+            reader.compact(done);
+            break; // still short: the columns grow
+          }
+        }
         reader.take(bytes);
         signal();
         if (reader.unordered) break;
@@ -241,12 +268,18 @@ async function streamedEvaluation(
         await wait();
       }
       const to = reader.finished ? n : reader.ready;
+      reader.compact(from);
       while (sorted < reader.unsorted.length && reader.unsorted[sorted]! < to) reader.sortGroup(reader.unsorted[sorted++]!);
-      const events = sliceGrouped(reader.columns(), null, reader.start, from, to, true);
-      const done = from;
-      yield* weeklyCopyChunks({ employees: employees.slice(from, to), hr, officeIds: job.officeIds, mondays, events, ...(job.digest ? { digest: job.digest } : {}) },
-        ctx, stats, (k) => progress?.update((done + k) / n, `${done + k} of ${n} employees`));
-      from = to;
+      const events = sliceGrouped(reader.columns(), null, reader.start, from, to, true, reader.offset);
+      computing = true;
+      try {
+        yield* weeklyCopyChunks({ employees: employees.slice(from, to), hr, officeIds: job.officeIds, mondays, events, ...(job.digest ? { digest: job.digest } : {}) },
+          ctx, stats, (k) => progress?.update((from + k) / n, `${from + k} of ${n} employees`));
+      } finally {
+        computing = false;
+        done = from = to;
+        batchEnd.signal();
+      }
     }
   }
   try {
@@ -254,6 +287,7 @@ async function streamedEvaluation(
     await tx.copyFrom('weekly_compliance', WEEKLY_COLUMNS, computed(hr), 'binary');
   } finally {
     stop = true;
+    batchEnd.signal();
     await reading;
   }
   if (failure !== null) throw failure;

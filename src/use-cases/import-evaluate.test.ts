@@ -427,3 +427,41 @@ forEachStore('a first import of leave while another runs: the second waits for t
   assert.deepEqual(await Promise.all([first, second]), [{ inserted: 4, updated: 0 }, { inserted: 1, updated: 2 }]);
   assert.equal(await count(db, 'leave'), 5);
 });
+
+forEachStore('a streamed evaluation holding few events at once (compacted between batches, grown for a big batch) writes what reading it all first writes', async (_t, db) => {
+  await migrate(db);
+  const deps = depsOf(db);
+  // 1,500 people (three batches and more), 0 to 9 events each over four weeks, in and out.
+  const people = Array.from({ length: 1_500 }, (_, i) => `P${String(i).padStart(4, '0')}`);
+  let seed = 7;
+  const rand = (n: number) => ((seed = (seed * 1_103_515_245 + 12_345) >>> 0) >>> 16) % n;
+  const rows: string[] = [];
+  for (const p of people) {
+    for (let n = rand(10), i = 0; i < n; i++) {
+      const at = Date.UTC(2026, 10, 2 + rand(28), 6 + rand(12), rand(60));
+      rows.push(`${p}-${i},${p},SEA1,${new Date(at).toISOString()},${['in', 'out', ''][rand(3)]}`);
+    }
+  }
+  const fx = writeFixtures({
+    employees: `employee_id,email,name,manager_id,level,job_family,org,home_office_id,arrangement,hire_date,termination_date\n${
+      people.map((p) => `${p},${p}@example.com,${p},,3,eng,eng,SEA1,hybrid,2024-01-08,`).join('\n')}\n`,
+    badges: `event_id,employee_id,office_id,timestamp,direction\n${rows.join('\n')}\n`,
+  });
+  await importFile(deps, { kind: 'offices', file: fx.offices });
+  await importFile(deps, { kind: 'employees', file: fx.employees });
+  await importFile(deps, { kind: 'badges', file: fx.badges });
+  const weekly = async () => (await db.query<{ r: string }>(
+    `SELECT employee_id || ' ' || week_start || ' ' || status || ' ' || present || ' ' || coalesce(present_days, '') AS r FROM weekly_compliance`,
+  )).map((x) => x.r).sort();
+  const range = { from: d('2026-11-02'), to: d('2026-11-29'), threads: 0 };
+  const first = await evaluateWeeks(deps, { ...range, stream: false });
+  assert.equal(first.events, rows.length);
+  const expected = await weekly();
+  assert.equal(expected.length, people.length * 4);
+  for (const streamEvents of [1, 2_000, 1_000_000]) {
+    const s = await evaluateWeeks(deps, { ...range, stream: true, streamEvents });
+    assert.equal(s.events, rows.length, `streamEvents ${streamEvents}`);
+    assert.deepEqual(s.byStatus, first.byStatus, `streamEvents ${streamEvents}`);
+    assert.deepEqual(await weekly(), expected, `streamEvents ${streamEvents}`);
+  }
+});
