@@ -2,6 +2,7 @@ import { emptyForBulkLoad, type Db } from './db.js';
 import type { Employee, Arrangement } from '../engine/types.js';
 import type { LocalDate } from '../engine/dates.js';
 import { csvLine, chunkLines } from './csv-text.js';
+import { copyRows, type CopyRow } from './copy-rows.js';
 
 /** The employee → office foreign key (its name as migration 1 created it). */
 const OFFICE_FK = 'employee_home_office_id_fkey';
@@ -29,8 +30,32 @@ function toEmployee(r: EmployeeRowDb): Employee {
   };
 }
 
+/** An employee of a COPY row of COLUMNS (PostgreSQL's text: dates 'YYYY-MM-DD', the level in decimal): what toEmployee makes of the same row. */
+function employeeOfCopy(f: CopyRow): Employee {
+  return {
+    employeeId: f[0]!,
+    email: f[1]!,
+    name: f[2]!,
+    managerId: f[3],
+    level: Number(f[4]),
+    jobFamily: f[5],
+    org: f[6],
+    homeOfficeId: f[7]!,
+    arrangement: f[8] as Arrangement,
+    hireDate: f[9] as LocalDate,
+    terminationDate: f[10] as LocalDate | null,
+  };
+}
+
+/**
+ * Every employee, by id. Read by COPY: at 350,000 people node-postgres' row objects cost the main
+ * thread about a second. The columns after the name repeat from person to person (managers,
+ * offices, orgs, dates…): the people share their strings.
+ */
 export async function listEmployees(db: Db): Promise<Employee[]> {
-  return (await db.query<EmployeeRowDb>(`SELECT ${COLUMNS} FROM employee ORDER BY employee_id`)).map(toEmployee);
+  const out: Employee[] = [];
+  await copyRows(db, `SELECT ${COLUMNS} FROM employee ORDER BY employee_id`, (f) => out.push(employeeOfCopy(f)), { shared: [3, 4, 5, 6, 7, 8, 9, 10] });
+  return out;
 }
 
 export async function getEmployees(db: Db, ids: readonly string[]): Promise<Employee[]> {
