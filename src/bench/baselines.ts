@@ -135,8 +135,10 @@ export async function openPgBaseline(adminUrl: string, files: { badges: string; 
   try {
     await client.connect();
     await client.query(`SET TimeZone = 'UTC'`);
-    await client.query(`CREATE TABLE badge_raw (event_id text, employee_id text, office_id text, ts timestamptz, direction text)`);
-    await client.query(`CREATE TABLE office_raw (office_id text, name text, timezone text, country text, subdivision text, work_week text, ready_from date)`);
+    // No autovacuum: the database stays open while the stores run (the pairs run the statement
+    // again), and vacuuming 21 million rows in the background took a core from them.
+    await client.query(`CREATE TABLE badge_raw (event_id text, employee_id text, office_id text, ts timestamptz, direction text) WITH (autovacuum_enabled = false)`);
+    await client.query(`CREATE TABLE office_raw (office_id text, name text, timezone text, country text, subdivision text, work_week text, ready_from date) WITH (autovacuum_enabled = false)`);
     await copyFile(client, `COPY office_raw FROM STDIN WITH (FORMAT csv, HEADER true)`, files.offices);
   } catch (e) {
     await client.end().catch(() => undefined);
