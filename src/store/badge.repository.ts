@@ -306,14 +306,20 @@ function weeksOf(fromMs: number, toMs: number): string {
 }
 
 /**
- * The one statement that reads every stored week overlapping [from, to), as COPY CSV lines
- * `employee_id,weekDayNumber,data`: what EventColumnsReader reads.
+ * The one statement that reads every stored week overlapping [from, to), as binary COPY tuples
+ * (employee_id text, weekDayNumber int4, data text): what EventColumnsReader reads. Binary: the
+ * server copies the text as it is, where CSV output looks at every byte for what to quote (about a
+ * second of the server's time at large).
  */
 export function eventsReadSql(fromMs: number, toMs: number): string {
   // In key order (the primary key's index): each employee's events come together and in time
   // order, so that evaluate need not group them (groupByEmployee finds them grouped).
   return `SELECT employee_id, ${DAYS('week_start')}, data FROM badge_week WHERE ${weeksOf(fromMs, toMs)} ORDER BY employee_id, week_start`;
 }
+
+/** A binary COPY's signature, and its header's length up to the header extension (PostgreSQL's COPY docs). */
+const COPY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+const COPY_HEADER_BYTES = COPY_SIGNATURE.length + 8;
 
 /** Events of a window in columns (typed arrays, off the JS heap): employee and office as indexes. */
 export interface EventColumns {
@@ -323,35 +329,6 @@ export interface EventColumns {
   at: Float64Array;
   /** 1 = in, 2 = out, 0 = unknown. */
   dir: Int8Array;
-}
-
-function unquote(field: string): string {
-  return field.length >= 2 && field.charCodeAt(0) === 34 ? field.slice(1, -1).replace(/""/g, '"') : field;
-}
-
-/** Splits one COPY CSV line of simple fields (ids never hold newlines; quotes are rare). */
-function splitLine(line: string): string[] {
-  if (line.indexOf('"') < 0) return line.split(',');
-  const out: string[] = [];
-  let i = 0;
-  while (i <= line.length) {
-    if (line.charCodeAt(i) === 34) {
-      let j = i + 1;
-      for (;;) {
-        j = line.indexOf('"', j);
-        if (j < 0 || line.charCodeAt(j + 1) !== 34) break;
-        j += 2;
-      }
-      out.push(unquote(line.slice(i, j + 1)));
-      i = j + 2;
-    } else {
-      const j = line.indexOf(',', i);
-      const end = j < 0 ? line.length : j;
-      out.push(line.slice(i, end));
-      i = end + 1;
-    }
-  }
-  return out;
 }
 
 /**
@@ -367,7 +344,7 @@ export async function readEventColumns(
   officeIndex: ReadonlyMap<string, number>,
 ): Promise<EventColumns> {
   const reader = new EventColumnsReader(await eventCapacity(db, fromMs, toMs), employeeIndex.size, fromMs, toMs, employeeIndex, officeIndex);
-  for await (const bytes of db.copyToBytes(eventsReadSql(fromMs, toMs))) reader.take(bytes);
+  for await (const bytes of db.copyToBytes(eventsReadSql(fromMs, toMs), 'binary')) reader.take(bytes);
   reader.finish();
   return reader.columns();
 }
@@ -411,10 +388,14 @@ export class EventColumnsReader {
   readonly unsorted: number[] = [];
   private cap: number;
   private last = -1;
+  /** The piece of output begun in the chunks before (a copy). */
   private rest: Buffer | null = null;
-  // One stored week per line: employee_id,weekDayNumber,data, read from the bytes in place: no
-  // line, id or number becomes a string unless it changes from the line before (an employee's
-  // weeks come together; most events of a week share an office).
+  private headerRead = false;
+  /** The trailer was read. */
+  private ended = false;
+  // One stored week per tuple: employee_id, weekDayNumber, data, read from the bytes in place: no
+  // id becomes a string unless it changes from the tuple before (an employee's weeks come
+  // together; most events of a week share an office).
   private readonly empSeen = new Uint8Array(256);
   private empLen = -1;
   private empIndex: number | undefined;
@@ -464,34 +445,40 @@ export class EventColumnsReader {
     this.offset += drop;
   }
 
-  /** Reads one chunk of the COPY's output (lines may be cut anywhere). */
+  /** Reads one chunk of the binary COPY's output (tuples may be cut anywhere). */
   take(bytes: Uint8Array): void {
     const chunk = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-    let start = 0;
-    let nl = chunk.indexOf(10);
+    let at = 0;
     if (this.rest !== null) {
-      // The line begun in the chunks before ends in this one (or goes on past it).
-      if (nl < 0) {
-        this.rest = Buffer.concat([this.rest, chunk]);
+      // The tuple begun in the chunks before: completed with just the bytes it lacks.
+      for (;;) {
+        const r = this.rest;
+        const end = this.tupleEnd(r, 0);
+        if (end >= 0) break;
+        const more = Math.min(-end, chunk.length - at);
+        this.rest = Buffer.concat([r, chunk.subarray(at, at + more)]);
+        at += more;
+        if (at === chunk.length && this.tupleEnd(this.rest, 0) < 0) return;
+      }
+      const r = this.rest;
+      this.rest = null;
+      if (this.tuple(r, 0) !== r.length) throw new Error('binary COPY output: a tuple does not end where its lengths say');
+    }
+    while (at < chunk.length) {
+      const next = this.tuple(chunk, at);
+      if (next < 0) {
+        // Cut: keep the tuple's bytes (the chunk's memory is not ours to hold).
+        this.rest = Buffer.from(chunk.subarray(at));
         return;
       }
-      const line: Buffer = Buffer.concat([this.rest, chunk.subarray(0, nl)]);
-      this.takeLine(line, 0, line.length);
-      this.rest = null;
-      start = nl + 1;
-      nl = chunk.indexOf(10, start);
+      at = next;
     }
-    for (; nl >= 0; nl = chunk.indexOf(10, start)) {
-      this.takeLine(chunk, start, nl);
-      start = nl + 1;
-    }
-    if (start < chunk.length) this.rest = Buffer.from(chunk.subarray(start));
   }
 
   /** After the last chunk: every employee is complete. */
   finish(): void {
-    if (this.rest !== null) this.takeLine(this.rest, 0, this.rest.length);
-    this.rest = null;
+    if (this.rest !== null) throw new Error('binary COPY output: it ends inside a tuple');
+    if (!this.ended) throw new Error('binary COPY output: it ends without its trailer');
     for (let k = this.last + 1; k <= this.employees; k++) this.start[k] = this.count;
     if (!this.unordered) this.ready = this.employees;
     this.finished = true;
@@ -539,26 +526,58 @@ export class EventColumnsReader {
     const d2 = new Int8Array(this.cap); d2.set(this.dir); this.dir = d2;
   }
 
-  // A line with a quoted field (an id holding a comma or a quote; rare): split and decoded plainly.
-  private takeQuoted(line: string): void {
-    const [id, day, data] = splitLine(line);
-    const e = this.employeeIndex.get(id!);
-    if (e === undefined) return;
-    for (const ev of decodeWeek(Number(day), data!)) {
-      const o = this.officeIndex.get(ev.officeId);
-      if (o !== undefined && ev.at >= this.fromMs && ev.at < this.toMs) this.push(e, o, ev.at, ev.direction === 'in' ? 1 : ev.direction === 'out' ? 2 : 0);
+  /**
+   * Where the piece of output at b[i] ends (the header, a tuple, or the trailer), or, when b ends
+   * before it does, minus the number of bytes it needs at least to tell more.
+   */
+  private tupleEnd(b: Buffer, i: number): number {
+    const end = b.length;
+    if (!this.headerRead) {
+      if (end - i < COPY_HEADER_BYTES) return -(COPY_HEADER_BYTES - (end - i));
+      const at = i + COPY_HEADER_BYTES + b.readInt32BE(i + COPY_HEADER_BYTES - 4);
+      return at <= end ? at : -(at - end);
     }
+    if (end - i < 2) return -(2 - (end - i));
+    const fields = b.readInt16BE(i);
+    let p = i + 2;
+    if (fields < 0) return p;
+    for (let f = 0; f < fields; f++) {
+      if (end - p < 4) return -(4 - (end - p));
+      const n = b.readInt32BE(p);
+      p += 4 + Math.max(0, n);
+      if (p > end) return -(p - end);
+    }
+    return p;
   }
 
-  private takeLine(b: Buffer, s: number, e: number): void {
-    if (e > s && b[e - 1] === 13) e--;
-    if (e <= s) return;
-    if (b[s] === 34) return this.takeQuoted(b.toString('utf8', s, e));
-    let c1 = s;
-    while (c1 < e && b[c1] !== 44) c1++;
-    let c2 = c1 + 1;
-    while (c2 < e && b[c2] !== 44) c2++;
-    if (c2 >= e || b[c2 + 1] === 34) return this.takeQuoted(b.toString('utf8', s, e));
+  /** Reads the piece of output at b[i]; returns where the next one starts, or -1 when b ends before this one does. */
+  private tuple(b: Buffer, i: number): number {
+    const next = this.tupleEnd(b, i);
+    if (next < 0) return -1;
+    if (!this.headerRead) {
+      if (!b.subarray(i, i + COPY_SIGNATURE.length).equals(COPY_SIGNATURE)) throw new Error('binary COPY output: no PGCOPY signature');
+      this.headerRead = true;
+      return next;
+    }
+    const fields = b.readInt16BE(i);
+    if (fields < 0) {
+      this.ended = true;
+      return next;
+    }
+    if (this.ended) throw new Error('binary COPY output: a tuple after the trailer');
+    if (fields !== 3) throw new Error(`binary COPY output: a tuple of ${fields} fields (expected employee_id, week, data)`);
+    const idLen = b.readInt32BE(i + 2);
+    const s = i + 6;
+    const c1 = s + idLen;
+    if (idLen < 0 || b.readInt32BE(c1) !== 4) throw new Error('binary COPY output: a week without its employee or day');
+    const day = b.readInt32BE(c1 + 4);
+    const dataLen = b.readInt32BE(c1 + 8);
+    if (dataLen > 0) this.takeWeek(b, s, c1, day, c1 + 12, c1 + 12 + dataLen);
+    return next;
+  }
+
+  /** The events of one stored week: employee id b[s, c1), the week's day number, data b[i, e). */
+  private takeWeek(b: Buffer, s: number, c1: number, day: number, i: number, e: number): void {
     if (!same(b, s, c1, this.empSeen, this.empLen)) {
       this.empIndex = this.employeeIndex.get(b.toString('utf8', s, c1));
       this.empLen = remember(b, s, c1, this.empSeen);
@@ -566,13 +585,7 @@ export class EventColumnsReader {
     const e0 = this.empIndex;
     if (e0 === undefined) return;
     const { fromMs, toMs } = this;
-    let i = c1 + 1;
-    const negativeDay = b[i] === 45;
-    if (negativeDay) i++;
-    let day = 0;
-    while (i < c2) day = day * 10 + (b[i++]! - 48);
-    const base = (negativeDay ? -day : day) * DAY_MS;
-    i = c2 + 1;
+    const base = day * DAY_MS;
     while (i < e) {
       // offsetMs 0x1f direction 0x1f officeId 0x1f eventId, events separated by 0x1e.
       const negative = b[i] === 45;

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import fc from 'fast-check';
 import { forEachStore, storeCases, tempDir } from '../testing/stores.js';
 import {
-  type Db, StreamingError, TransactionAbortedError, isoTimestamp, parsePgArray, quoteIdent, toPgArrayLiteral,
+  BINARY_COPY_HEADER, type Db, StreamingError, TransactionAbortedError, isoTimestamp, parsePgArray, quoteIdent, toPgArrayLiteral,
 } from './db.js';
 import { openPgliteDb } from './pglite-db.js';
 import { CsvBytes } from './csv-bytes.js';
@@ -323,6 +323,27 @@ forEachStore('copyFrom reads binary COPY tuples (text as is, NULL, dates before 
   assert.equal(await db.transaction((tx) => tx.copyFrom('bb', ['id', 's', 'd', 'n'], binaryRows(many, 5000), 'binary')), many.length);
   const [stats] = await db.query('SELECT count(*)::int AS n, sum(id)::float8 AS s, sum(n)::int AS t, min(d) AS d FROM bb');
   assert.deepEqual(stats, { n: many.length, s: (many.length * (many.length - 1)) / 2, t: 2000 * 4950, d: '2026-05-04' });
+});
+
+forEachStore('copyToBytes in binary: the header, each row as length-prefixed fields (text as it is stored), the trailer', async (_t, db) => {
+  await db.exec('CREATE TABLE b (id int, s text)');
+  await db.query(`INSERT INTO b VALUES (1, 'comma, "quote"\nline'), (2, NULL), (3, 'ünï')`);
+  const chunks: Buffer[] = [];
+  for await (const c of db.copyToBytes('SELECT id, s FROM b ORDER BY id', 'binary')) chunks.push(Buffer.from(c));
+  const out = Buffer.concat(chunks);
+  assert.deepEqual(out.subarray(0, BINARY_COPY_HEADER.length), Buffer.from(BINARY_COPY_HEADER));
+  const rows: Array<[number, string | null]> = [];
+  let p = BINARY_COPY_HEADER.length;
+  while (out.readInt16BE(p) !== -1) {
+    assert.equal(out.readInt16BE(p), 2);
+    assert.equal(out.readInt32BE(p + 2), 4);
+    const id = out.readInt32BE(p + 6);
+    const n = out.readInt32BE(p + 10);
+    rows.push([id, n < 0 ? null : out.toString('utf8', p + 14, p + 14 + n)]);
+    p += 14 + Math.max(0, n);
+  }
+  assert.equal(p + 2, out.length);
+  assert.deepEqual(rows, [[1, 'comma, "quote"\nline'], [2, null], [3, 'ünï']]);
 });
 
 forEachStore('copyTo writes CSV that copyFrom reads back exactly', async (_t, db) => {

@@ -74,8 +74,11 @@ export interface Db {
    * busy streaming). The same holds while a tx.copyFrom is reading its chunks.
    */
   copyTo(selectSql: string): AsyncIterable<string>;
-  /** copyTo as the server's UTF-8 bytes, undecoded (chunk boundaries may fall inside a character). */
-  copyToBytes(selectSql: string): AsyncIterable<Uint8Array>;
+  /**
+   * copyTo as the server's UTF-8 bytes, undecoded (chunk boundaries may fall inside a character),
+   * or with `binary` PostgreSQL's binary COPY format (header, tuples, trailer).
+   */
+  copyToBytes(selectSql: string, format?: CopyFormat): AsyncIterable<Uint8Array>;
   /**
    * copyToBytes on a connection of its own, beside what this store is doing (an open transaction
    * of it included): the statement sees what is committed when it starts, as a statement of a
@@ -84,7 +87,7 @@ export interface Db {
    * The connection is taken at once, so that two callers never wait on each other for the last
    * one: iterate the result (to its end, or break) to give it back.
    */
-  copyToBytesBeside?(selectSql: string): AsyncIterable<Uint8Array> | null;
+  copyToBytesBeside?(selectSql: string, format?: CopyFormat): AsyncIterable<Uint8Array> | null;
   /**
    * Runs fn in one transaction (BEGIN/COMMIT, ROLLBACK on throw). Nested calls on the tx reuse it
    * (no savepoints). If a statement failed inside and fn swallowed the error, the COMMIT turns into
@@ -322,9 +325,9 @@ export async function* framedBinary(chunks: CopyChunks): AsyncGenerator<Uint8Arr
   yield BINARY_COPY_TRAILER;
 }
 
-/** `COPY (select) TO <dest> WITH (FORMAT csv)`; a trailing semicolon of the select is dropped. */
-export function copyToSql(selectSql: string, dest: string): string {
-  return `COPY (${selectSql.trim().replace(/;+$/, '')}) TO ${dest} WITH (FORMAT csv)`;
+/** `COPY (select) TO <dest> WITH (FORMAT csv)` (or binary); a trailing semicolon of the select is dropped. */
+export function copyToSql(selectSql: string, dest: string, format: CopyFormat = 'csv'): string {
+  return `COPY (${selectSql.trim().replace(/;+$/, '')}) TO ${dest} WITH (FORMAT ${format === 'binary' ? 'binary' : 'csv'})`;
 }
 
 /** A lone string is one chunk (not an iterable of characters). */

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { EventColumnsReader } from './badge.repository.js';
+import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER } from './db.js';
 import { DAY_MS, compareEvents, encodeWeek, utcWeekOf, type StoredEvent } from './badge-week-codec.js';
 
 const OFFICES = ['SEA1', 'NYC1', 'L,ON'];
@@ -14,15 +15,24 @@ const officeIndex = new Map(OFFICES.map((o, i) => [o, i]));
 const MONDAY = 20_454; // 2026-01-05, a Monday (day number)
 const DIRS = [null, 'in', 'out'] as const;
 
-/** One COPY line per stored week: employee_id,weekDayNumber,data (quoted when it must be). */
-function copyLine(id: string, weekDay: number, events: StoredEvent[]): string {
-  const field = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-  return `${field(id)},${weekDay},${field(encodeWeek(weekDay, [...events].sort(compareEvents)))}\n`;
+/** One binary COPY tuple per stored week: employee_id text, weekDayNumber int4, data text. */
+function copyLine(id: string, weekDay: number, events: StoredEvent[]): Buffer {
+  const idBytes = Buffer.from(id, 'utf8');
+  const data = Buffer.from(encodeWeek(weekDay, [...events].sort(compareEvents)), 'utf8');
+  const b = Buffer.alloc(2 + 4 + idBytes.length + 8 + 4 + data.length);
+  let p = b.writeInt16BE(3, 0);
+  p = b.writeInt32BE(idBytes.length, p);
+  p += idBytes.copy(b, p);
+  p = b.writeInt32BE(4, p);
+  p = b.writeInt32BE(weekDay, p);
+  p = b.writeInt32BE(data.length, p);
+  data.copy(b, p);
+  return b;
 }
 
-/** Feeds `text` to a new reader in pieces of the given sizes; calls `check` after each piece. */
-function feed(text: string, cuts: number[], employees: string[], fromMs: number, toMs: number, check: (r: EventColumnsReader) => void = () => undefined): EventColumnsReader {
-  const bytes = Buffer.from(text, 'utf8');
+/** Feeds the tuples, as a whole binary COPY output, to a new reader in pieces of the given sizes; calls `check` after each piece. */
+function feed(tuples: Buffer[], cuts: number[], employees: string[], fromMs: number, toMs: number, check: (r: EventColumnsReader) => void = () => undefined): EventColumnsReader {
+  const bytes = Buffer.concat([BINARY_COPY_HEADER, ...tuples, BINARY_COPY_TRAILER]);
   const r = new EventColumnsReader(16, employees.length, fromMs, toMs, new Map(employees.map((id, i) => [id, i])), officeIndex);
   let at = 0;
   for (let i = 0; at < bytes.length; i++) {
@@ -54,14 +64,14 @@ test('EventColumnsReader: complete employees stay complete, and end with exactly
     const employees = company.map((_, i) => (i === 3 ? `E${String(i).padStart(3, '0')},q` : `E${String(i).padStart(3, '0')}`));
     const fromMs = (MONDAY + 1) * DAY_MS; // leaves out the first Monday
     const toMs = (MONDAY + 30) * DAY_MS;
-    let text = '';
+    const text: Buffer[] = [];
     const expected: number[][][] = [];
     company.forEach((raw, k) => {
       const events: StoredEvent[] = raw.map((e, n) => ({
         eventId: `e${n}`, officeId: OFFICES[e.office]!, at: (MONDAY + 7 * e.week) * DAY_MS + e.minute * 60_000, direction: DIRS[e.dir]!,
       }));
       const weeks = [...new Set(events.map((e) => utcWeekOf(e.at)))].sort((a, b) => a - b);
-      for (const w of weeks) text += copyLine(employees[k]!, w, events.filter((e) => utcWeekOf(e.at) === w));
+      for (const w of weeks) text.push(copyLine(employees[k]!, w, events.filter((e) => utcWeekOf(e.at) === w)));
       expected.push(events.filter((e) => e.at >= fromMs && e.at < toMs).sort(compareEvents).map((e) => [officeIndex.get(e.officeId)!, e.at, DIRS.indexOf(e.direction)]));
     });
     const seen = new Map<number, number[][]>();
@@ -84,7 +94,7 @@ test('EventColumnsReader: complete employees stay complete, and end with exactly
 
 test('EventColumnsReader: an employee whose weeks come out of time order is flagged, and sortGroup puts it in order', () => {
   const ev = (day: number, n: number): StoredEvent => ({ eventId: `e${n}`, officeId: 'SEA1', at: (MONDAY + day) * DAY_MS + n * 60_000, direction: 'in' });
-  const text = copyLine('A', MONDAY, [ev(0, 1)]) + copyLine('B', MONDAY + 7, [ev(8, 2)]) + copyLine('B', MONDAY, [ev(1, 3), ev(1, 4)]) + copyLine('C', MONDAY, [ev(2, 5)]);
+  const text = [copyLine('A', MONDAY, [ev(0, 1)]), copyLine('B', MONDAY + 7, [ev(8, 2)]), copyLine('B', MONDAY, [ev(1, 3), ev(1, 4)]), copyLine('C', MONDAY, [ev(2, 5)])];
   const r = feed(text, [7], ['A', 'B', 'C'], 0, 1e15);
   assert.deepEqual(r.unsorted, [1]);
   r.sortGroup(1);
@@ -94,7 +104,7 @@ test('EventColumnsReader: an employee whose weeks come out of time order is flag
 
 test('EventColumnsReader: employees out of order stop `ready` (the caller falls back to grouping it all)', () => {
   const ev: StoredEvent = { eventId: 'e', officeId: 'SEA1', at: MONDAY * DAY_MS, direction: 'in' };
-  const text = copyLine('A', MONDAY, [ev]) + copyLine('C', MONDAY, [ev]) + copyLine('B', MONDAY, [ev]) + copyLine('D', MONDAY, [ev]);
+  const text = [copyLine('A', MONDAY, [ev]), copyLine('C', MONDAY, [ev]), copyLine('B', MONDAY, [ev]), copyLine('D', MONDAY, [ev])];
   const r = feed(text, [1000], ['A', 'B', 'C', 'D'], 0, 1e15);
   assert.equal(r.unordered, true);
   assert.ok(r.ready <= 2, `ready ${r.ready}`);
@@ -103,7 +113,7 @@ test('EventColumnsReader: employees out of order stop `ready` (the caller falls 
 
 test('EventColumnsReader: employees with no events in the window are complete, with no events', () => {
   const ev: StoredEvent = { eventId: 'e', officeId: 'SEA1', at: (MONDAY + 2) * DAY_MS, direction: 'out' };
-  const text = copyLine('B', MONDAY, [ev]) + copyLine('Z', MONDAY, [ev]);
+  const text = [copyLine('B', MONDAY, [ev]), copyLine('Z', MONDAY, [ev])];
   const r = feed(text, [3], ['A', 'B', 'C', 'D'], 0, 1e15);
   assert.equal(r.ready, 4);
   assert.deepEqual([...r.start], [0, 0, 1, 1, 1]);
@@ -112,14 +122,14 @@ test('EventColumnsReader: employees with no events in the window are complete, w
 test('EventColumnsReader: compacting the employees computed keeps every later employee\'s events, in small columns', () => {
   fc.assert(fc.property(arbCompany, fc.array(fc.integer({ min: 1, max: 120 }), { minLength: 1, maxLength: 8 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 9 }), (company, cuts, compactions) => {
     const employees = company.map((_, i) => `E${String(i).padStart(3, '0')}`);
-    let text = '';
+    const text: Buffer[] = [];
     const expected: number[][][] = [];
     company.forEach((raw, k) => {
       const events: StoredEvent[] = raw.map((e, n) => ({
         eventId: `e${n}`, officeId: OFFICES[e.office]!, at: (MONDAY + 7 * e.week) * DAY_MS + e.minute * 60_000, direction: DIRS[e.dir]!,
       }));
       const weeks = [...new Set(events.map((e) => utcWeekOf(e.at)))].sort((a, b) => a - b);
-      for (const w of weeks) text += copyLine(employees[k]!, w, events.filter((e) => utcWeekOf(e.at) === w));
+      for (const w of weeks) text.push(copyLine(employees[k]!, w, events.filter((e) => utcWeekOf(e.at) === w)));
       expected.push([...events].sort(compareEvents).map((e) => [officeIndex.get(e.officeId)!, e.at, DIRS.indexOf(e.direction)]));
     });
     // As evaluate does: after each piece, maybe take the complete employees (their groups, read at

@@ -219,13 +219,13 @@ class PgliteDb implements Db {
     return decodeChunks(this.copyToBytes(selectSql));
   }
 
-  async *copyToBytes(selectSql: string): AsyncIterable<Uint8Array> {
+  async *copyToBytes(selectSql: string, format: CopyFormat = 'csv'): AsyncIterable<Uint8Array> {
     this.check();
     const name = `out-${process.pid}-${++this.root.copies}-${randomUUID()}.csv`;
     const file = path.join(this.root.copyDir, name);
     if (this.inTransaction) this.streaming = 'copyTo';
     try {
-      await this.target.query(copyToSql(selectSql, `'${this.root.copyDirInWasm}/${name}'`));
+      await this.target.query(copyToSql(selectSql, `'${this.root.copyDirInWasm}/${name}'`, format));
       // The statement is over: reading the file holds no lock on the database. (Transactions
       // still refuse other statements until the end, to behave like PostgreSQL, whose connection
       // is busy streaming.)

@@ -111,27 +111,27 @@ class PostgresDb implements Db {
     return decodeChunks(this.copyToBytes(selectSql));
   }
 
-  copyToBytes(selectSql: string): AsyncIterable<Uint8Array> {
-    return this.streamCopyOut(selectSql, null);
+  copyToBytes(selectSql: string, format: CopyFormat = 'csv'): AsyncIterable<Uint8Array> {
+    return this.streamCopyOut(selectSql, null, format);
   }
 
-  copyToBytesBeside(selectSql: string): AsyncIterable<Uint8Array> | null {
+  copyToBytesBeside(selectSql: string, format: CopyFormat = 'csv'): AsyncIterable<Uint8Array> | null {
     if (this.client || this.closed) return null;
     const pool = this.pool;
     if (pool.waitingCount > 0 || (pool.idleCount === 0 && pool.totalCount >= POOL_SIZE)) return null;
     // Asked for now (pg-pool counts the request at once), not when the iteration begins.
     const client = acquire(pool);
     client.catch(() => undefined); // surfaces when iterated
-    return this.streamCopyOut(selectSql, client);
+    return this.streamCopyOut(selectSql, client, format);
   }
 
   /** COPY TO STDOUT on the transaction's client, a pooled one, or `own` (a client taken beforehand). */
-  private async *streamCopyOut(selectSql: string, own: Promise<pg.PoolClient> | null): AsyncIterable<Uint8Array> {
+  private async *streamCopyOut(selectSql: string, own: Promise<pg.PoolClient> | null, format: CopyFormat): AsyncIterable<Uint8Array> {
     if (own === null) this.check();
     const client = own ? await own : this.client ?? (await acquire(this.pool));
     const inTx = own === null && this.client !== null;
     if (inTx) this.streaming = 'copyTo';
-    const stream = client.query(copyOut(copyToSql(selectSql, 'STDOUT')));
+    const stream = client.query(copyOut(copyToSql(selectSql, 'STDOUT', format)));
     // pg reports errors of an abandoned stream too (e.g. "Connection terminated" once we discard
     // the connection below); the iteration sees real errors through its own listener.
     stream.on('error', () => undefined);

@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { Db } from '../store/db.js';
+import type { CopyFormat, Db } from '../store/db.js';
 import { openPgliteDb } from '../store/pglite-db.js';
 import { openPostgresDb } from '../store/postgres-db.js';
 
@@ -137,8 +137,8 @@ function withCleanup<E extends object>(db: Db, extras: E, cleanup: () => Promise
     exec: (sql) => db.exec(sql),
     copyFrom: (table, columns, chunks, format) => db.copyFrom(table, columns, chunks, format),
     copyTo: (selectSql) => db.copyTo(selectSql),
-    copyToBytes: (selectSql) => db.copyToBytes(selectSql),
-    ...(db.copyToBytesBeside ? { copyToBytesBeside: (selectSql: string) => db.copyToBytesBeside!(selectSql) } : {}),
+    copyToBytes: (selectSql, format) => db.copyToBytes(selectSql, format),
+    ...(db.copyToBytesBeside ? { copyToBytesBeside: (selectSql: string, format?: CopyFormat) => db.copyToBytesBeside!(selectSql, format) } : {}),
     transaction: (fn) => db.transaction(fn),
     close: () =>
       (closing ??= (async () => {

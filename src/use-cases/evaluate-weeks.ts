@@ -223,7 +223,7 @@ async function streamedEvaluation(
   const { employees, mondays } = job;
   const { fromMs, toMs } = eventWindowMs(mondays[0]!, mondays[mondays.length - 1]!);
   const capacity = await eventCapacity(tx, fromMs, toMs);
-  const source = db.copyToBytesBeside?.(eventsReadSql(fromMs, toMs)) ?? null;
+  const source = db.copyToBytesBeside?.(eventsReadSql(fromMs, toMs), 'binary') ?? null;
   if (source === null) return null;
   const reader = new EventColumnsReader(Math.min(capacity, job.events), employees.length, fromMs, toMs, job.employeeIndex, job.officeIndex);
   let failure: unknown = null;
