@@ -5,6 +5,7 @@
 # 127.0.0.1 on a free port, durability off for speed), exports
 #   HUBDAY_TEST_PG_URL=postgres://postgres@127.0.0.1:PORT/postgres
 # runs CMD, then always stops the server and deletes the folder. Exits with CMD's exit code.
+#   HUBDAY_PG_OPTIONS: more server options, e.g. "-c log_min_duration_statement=300" (diagnosis).
 set -euo pipefail
 
 if [ "$#" -eq 0 ]; then
@@ -68,7 +69,7 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
   if as_pg "$PG_BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 -s start -o "\
  -c listen_addresses=127.0.0.1 -c port=$PORT -c unix_socket_directories=$SOCK\
  -c fsync=off -c synchronous_commit=off -c full_page_writes=off\
- -c max_connections=300 -c shared_buffers=128MB" >/dev/null 2>&1; then
+ -c max_connections=300 -c shared_buffers=128MB ${HUBDAY_PG_OPTIONS:-}" >/dev/null 2>&1; then
     started=1
     break
   fi
