@@ -533,6 +533,9 @@ export class EventColumnsReader {
   private tupleEnd(b: Buffer, i: number): number {
     const end = b.length;
     if (!this.headerRead) {
+      // Refused as soon as it shows: not binary COPY output (a read asked for in CSV, say).
+      const n = Math.min(end - i, COPY_SIGNATURE.length);
+      if (!b.subarray(i, i + n).equals(COPY_SIGNATURE.subarray(0, n))) throw new Error('binary COPY output: no PGCOPY signature (was the read asked for in the binary format?)');
       if (end - i < COPY_HEADER_BYTES) return -(COPY_HEADER_BYTES - (end - i));
       const at = i + COPY_HEADER_BYTES + b.readInt32BE(i + COPY_HEADER_BYTES - 4);
       return at <= end ? at : -(at - end);
@@ -555,7 +558,6 @@ export class EventColumnsReader {
     const next = this.tupleEnd(b, i);
     if (next < 0) return -1;
     if (!this.headerRead) {
-      if (!b.subarray(i, i + COPY_SIGNATURE.length).equals(COPY_SIGNATURE)) throw new Error('binary COPY output: no PGCOPY signature');
       this.headerRead = true;
       return next;
     }

@@ -159,3 +159,11 @@ test('EventColumnsReader: compacting the employees computed keeps every later em
     assert.equal(r.count, expected.reduce((n, g) => n + g.length, 0));
   }), { numRuns: 300 });
 });
+
+test('EventColumnsReader: output that is not binary COPY (a read asked for in CSV) is refused at its first bytes', () => {
+  const r = new EventColumnsReader(16, 1, 0, 1e15, new Map([['A', 0]]), officeIndex);
+  assert.throws(() => r.take(Buffer.from('A,20454,0\x1fi\x1fSEA1\x1fe1\n')), /no PGCOPY signature/);
+  const cut = new EventColumnsReader(16, 1, 0, 1e15, new Map([['A', 0]]), officeIndex);
+  cut.take(BINARY_COPY_HEADER.subarray(0, 4));
+  assert.throws(() => cut.take(Buffer.from('XY')), /no PGCOPY signature/);
+});

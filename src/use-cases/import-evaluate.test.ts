@@ -4,7 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { forEachStore } from '../testing/stores.js';
 import { writeFixtures, type FixtureFiles } from '../testing/fixtures.js';
 import { migrate } from '../store/migrate.js';
-import type { Db } from '../store/db.js';
+import type { CopyFormat, Db } from '../store/db.js';
 import { fixedClock, type Deps } from './deps.js';
 import { importFile } from './import-file.js';
 import { applyPolicy } from './apply-policy.js';
@@ -335,7 +335,7 @@ forEachStore('badge files in any order, with repeats, store the same events what
   const counted = new Proxy(db, {
     get(target, key) {
       const v = (target as unknown as Record<PropertyKey, unknown>)[key];
-      if (key === 'copyToBytesBeside' && target.copyToBytesBeside) return (sql: string) => (beside++, target.copyToBytesBeside!(sql));
+      if (key === 'copyToBytesBeside' && target.copyToBytesBeside) return (sql: string, format?: CopyFormat) => (beside++, target.copyToBytesBeside!(sql, format));
       return typeof v === 'function' ? v.bind(target) : v;
     },
   });
@@ -355,7 +355,7 @@ forEachStore('badge files in any order, with repeats, store the same events what
       get(target, key) {
         const v = (target as unknown as Record<PropertyKey, unknown>)[key];
         if (key === 'copyToBytesBeside') {
-          return (sql: string) => (reversed++, target.copyToBytesBeside!(sql.replace('ORDER BY employee_id, week_start', 'ORDER BY employee_id DESC, week_start')));
+          return (sql: string, format?: CopyFormat) => (reversed++, target.copyToBytesBeside!(sql.replace('ORDER BY employee_id, week_start', 'ORDER BY employee_id DESC, week_start'), format));
         }
         return typeof v === 'function' ? v.bind(target) : v;
       },
