@@ -57,6 +57,22 @@ const arbCompany = fc.array(
   fc.array(fc.record({ week: fc.integer({ min: 0, max: 4 }), minute: fc.integer({ min: 0, max: 7 * 1440 - 1 }), office: fc.integer({ min: 0, max: 2 }), dir: fc.integer({ min: 0, max: 2 }) }), { maxLength: 12 }),
   { minLength: 1, maxLength: 25 },
 );
+type Company = Array<Array<{ week: number; minute: number; office: number; dir: number }>>;
+
+/** The company's stored weeks as COPY tuples, and each employee's events of [fromMs, toMs) as the reader should end with them. */
+function storedCompany(company: Company, employees: string[], fromMs: number, toMs: number): { text: Buffer[]; expected: number[][][] } {
+  const text: Buffer[] = [];
+  const expected: number[][][] = [];
+  company.forEach((raw, k) => {
+    const events: StoredEvent[] = raw.map((e, n) => ({
+      eventId: `e${n}`, officeId: OFFICES[e.office]!, at: (MONDAY + 7 * e.week) * DAY_MS + e.minute * 60_000, direction: DIRS[e.dir]!,
+    }));
+    const weeks = [...new Set(events.map((e) => utcWeekOf(e.at)))].sort((a, b) => a - b);
+    for (const w of weeks) text.push(copyLine(employees[k]!, w, events.filter((e) => utcWeekOf(e.at) === w)));
+    expected.push(events.filter((e) => e.at >= fromMs && e.at < toMs).sort(compareEvents).map((e) => [officeIndex.get(e.officeId)!, e.at, DIRS.indexOf(e.direction)]));
+  });
+  return { text, expected };
+}
 
 test('EventColumnsReader: complete employees stay complete, and end with exactly their events of the window, in time order', () => {
   fc.assert(fc.property(arbCompany, fc.array(fc.integer({ min: 1, max: 200 }), { minLength: 1, maxLength: 8 }), (company, cuts) => {
@@ -64,16 +80,7 @@ test('EventColumnsReader: complete employees stay complete, and end with exactly
     const employees = company.map((_, i) => (i === 3 ? `E${String(i).padStart(3, '0')},q` : `E${String(i).padStart(3, '0')}`));
     const fromMs = (MONDAY + 1) * DAY_MS; // leaves out the first Monday
     const toMs = (MONDAY + 30) * DAY_MS;
-    const text: Buffer[] = [];
-    const expected: number[][][] = [];
-    company.forEach((raw, k) => {
-      const events: StoredEvent[] = raw.map((e, n) => ({
-        eventId: `e${n}`, officeId: OFFICES[e.office]!, at: (MONDAY + 7 * e.week) * DAY_MS + e.minute * 60_000, direction: DIRS[e.dir]!,
-      }));
-      const weeks = [...new Set(events.map((e) => utcWeekOf(e.at)))].sort((a, b) => a - b);
-      for (const w of weeks) text.push(copyLine(employees[k]!, w, events.filter((e) => utcWeekOf(e.at) === w)));
-      expected.push(events.filter((e) => e.at >= fromMs && e.at < toMs).sort(compareEvents).map((e) => [officeIndex.get(e.officeId)!, e.at, DIRS.indexOf(e.direction)]));
-    });
+    const { text, expected } = storedCompany(company, employees, fromMs, toMs);
     const seen = new Map<number, number[][]>();
     const r = feed(text, cuts, employees, fromMs, toMs, (rd) => {
       assert.equal(rd.unordered, false);
@@ -122,16 +129,7 @@ test('EventColumnsReader: employees with no events in the window are complete, w
 test('EventColumnsReader: compacting the employees computed keeps every later employee\'s events, in small columns', () => {
   fc.assert(fc.property(arbCompany, fc.array(fc.integer({ min: 1, max: 120 }), { minLength: 1, maxLength: 8 }), fc.array(fc.boolean(), { minLength: 1, maxLength: 9 }), (company, cuts, compactions) => {
     const employees = company.map((_, i) => `E${String(i).padStart(3, '0')}`);
-    const text: Buffer[] = [];
-    const expected: number[][][] = [];
-    company.forEach((raw, k) => {
-      const events: StoredEvent[] = raw.map((e, n) => ({
-        eventId: `e${n}`, officeId: OFFICES[e.office]!, at: (MONDAY + 7 * e.week) * DAY_MS + e.minute * 60_000, direction: DIRS[e.dir]!,
-      }));
-      const weeks = [...new Set(events.map((e) => utcWeekOf(e.at)))].sort((a, b) => a - b);
-      for (const w of weeks) text.push(copyLine(employees[k]!, w, events.filter((e) => utcWeekOf(e.at) === w)));
-      expected.push([...events].sort(compareEvents).map((e) => [officeIndex.get(e.officeId)!, e.at, DIRS.indexOf(e.direction)]));
-    });
+    const { text, expected } = storedCompany(company, employees, 0, 1e15);
     // As evaluate does: after each piece, maybe take the complete employees (their groups, read at
     // their positions) and compact them away.
     const taken: number[][][] = [];
