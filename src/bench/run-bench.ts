@@ -313,6 +313,14 @@ async function runStore(
     });
     if (!store) return outputs;
     const deps: Deps = { db: store.db, clock: systemClock, log: () => {} };
+    // On the server, the rows a step wrote are vacuumed and analyzed before the next step is timed
+    // (untimed), as the earlier steps' garbage and dirty pages are: otherwise autovacuum picks
+    // them up during whichever step comes next (the server's log showed it during evaluations),
+    // and an analyze during an evaluation leaves statistics of an almost empty table behind.
+    const db = store.db;
+    const settle = async () => {
+      if (kind === 'postgres') await db.exec('VACUUM (ANALYZE)');
+    };
 
     const hr = await run.step(kind, 'import_hr', 'import HR data (offices, holidays, employees, leave, policies)', pid, async () => {
       let rows = 0;
@@ -327,10 +335,12 @@ async function runStore(
     }, (rows) => ({ rows }));
     if (hr === null) return (skipRest('import_badges', 'not run: the HR import failed'), outputs);
 
+    await settle();
     const badges = await run.step(kind, 'import_badges', 'import badges', pid, () => importFile(deps, { kind: 'badges', file: c.files.badges }),
       (s) => ({ rows: s.rows, note: `${s.new.toLocaleString('en-US')} new` }));
     if (badges === null) return (skipRest('evaluate', 'not run: the badge import failed'), outputs);
 
+    await settle();
     const evaluation = await run.step(kind, 'evaluate', `evaluate (${ds.company.from} to ${ds.company.to}, ${SIZES[ds.size].weeks} weeks)`, pid,
       () => evaluateWeeks(deps, { from, to }),
       (s) => ({ rows: badges.new, note: `${s.records.toLocaleString('en-US')} weekly records, ${s.presenceDays.toLocaleString('en-US')} presence days` }));
@@ -340,8 +350,10 @@ async function runStore(
     // the first ran on a new one), each a step of its own.
     if (kind === 'postgres' && statementAgain) {
       for (let pair = 2; pair <= opts.pairs; pair++) {
+        await settle();
         if ((await statementAgain(pair)) === null) break;
         await store.db.exec('TRUNCATE weekly_compliance');
+        await settle();
         const again = await run.step(kind, 'evaluate', `evaluate again (pair ${pair}: right after the (c) statement)`, pid, () => evaluateWeeks(deps, { from, to }),
           (s) => ({ rows: badges.new, note: `${s.records.toLocaleString('en-US')} weekly records` }));
         if (again === null) break;
@@ -352,6 +364,7 @@ async function runStore(
     await exportHubdayWeekly(store.db, weeklyCsv);
     outputs.weeklyCsv = weeklyCsv;
 
+    await settle();
     const late = await run.step(kind, 'import_late', `import ${LATE_EVENTS.toLocaleString('en-US')} late events`, pid,
       () => importFile(deps, { kind: 'badges', file: lateFile }), (s) => ({ rows: s.rows, note: `${s.new.toLocaleString('en-US')} new` }));
 
