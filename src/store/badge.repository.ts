@@ -1,5 +1,5 @@
 
-import { lockAgainstWriters, type Db } from './db.js';
+import { BINARY_COPY_HEADER, BINARY_COPY_SIGNATURE_BYTES, bufferOf, lockAgainstWriters, type Db } from './db.js';
 import type { BadgeEvent } from '../engine/types.js';
 import { CsvBytes } from './csv-bytes.js';
 import { DAY_MS, FIELD_SEP, decodeWeek, encodeWeek, mergeWeek, utcWeekOf, writeBadgeWeekRow, writeWeek, type StoredEvent } from './badge-week-codec.js';
@@ -317,8 +317,8 @@ export function eventsReadSql(fromMs: number, toMs: number): string {
   return `SELECT employee_id, ${DAYS('week_start')}, data FROM badge_week WHERE ${weeksOf(fromMs, toMs)} ORDER BY employee_id, week_start`;
 }
 
-/** A binary COPY's signature, and its header's length up to the header extension (PostgreSQL's COPY docs). */
-const COPY_SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
+/** A binary COPY's signature, and its header's length up to the header extension (flags, extension length). */
+const COPY_SIGNATURE = Buffer.from(BINARY_COPY_HEADER.subarray(0, BINARY_COPY_SIGNATURE_BYTES));
 const COPY_HEADER_BYTES = COPY_SIGNATURE.length + 8;
 
 /** Events of a window in columns (typed arrays, off the JS heap): employee and office as indexes. */
@@ -447,7 +447,7 @@ export class EventColumnsReader {
 
   /** Reads one chunk of the binary COPY's output (tuples may be cut anywhere). */
   take(bytes: Uint8Array): void {
-    const chunk = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+    const chunk = bufferOf(bytes);
     let at = 0;
     if (this.rest !== null) {
       // The tuple begun in the chunks before: completed with just the bytes it lacks.

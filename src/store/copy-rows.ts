@@ -10,7 +10,7 @@
  * empty string, or when it is `\.` alone in a one-column result; inside quotes a quote is doubled
  * and line breaks are data. Any field may be quoted here.
  */
-import type { Db } from './db.js';
+import { bufferOf, type Db } from './db.js';
 import { parseLocalDate, type LocalDate } from '../engine/dates.js';
 
 const COMMA = 44;
@@ -40,10 +40,6 @@ export interface CopyRowsOptions {
 
 function malformed(what: string): Error {
   return new Error(`malformed COPY CSV output: ${what}`);
-}
-
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
 }
 
 /** Slots of a SharedValues cache (a power of two). */
@@ -99,7 +95,7 @@ export class CopyRowsParser {
 
   /** Reads one chunk of the output. */
   take(bytes: Uint8Array): void {
-    const chunk = asBuffer(bytes);
+    const chunk = bufferOf(bytes);
     let at = 0;
     if (this.rest.length > 0) {
       // The row begun before ends in this chunk (or goes on past it): joined once complete.

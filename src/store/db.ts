@@ -45,6 +45,14 @@ export type CopyFormat = 'csv' | 'binary';
 export const BINARY_COPY_HEADER: Uint8Array = Uint8Array.from([
   0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00, 0, 0, 0, 0, 0, 0, 0, 0,
 ]);
+/** The length of a binary COPY's signature ("PGCOPY\n\377\r\n\0"), which its header begins with. */
+export const BINARY_COPY_SIGNATURE_BYTES = 11;
+
+/** Bytes as a Buffer, without a copy (COPY readers use Buffer's methods on what a store yields). */
+export function bufferOf(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
+}
+
 /** The trailer of a binary COPY: a field count of -1. */
 export const BINARY_COPY_TRAILER: Uint8Array = Uint8Array.from([0xff, 0xff]);
 

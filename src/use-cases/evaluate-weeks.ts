@@ -239,7 +239,7 @@ async function streamedEvaluation(
       for await (const bytes of source) {
         // Breaking out gives the connection back (discarded, as the rest of its output is unread).
         if (stop) break;
-        // Every event takes more than 4 bytes of a line: room for bytes / 4 events is room enough.
+        // Every event takes more than 4 bytes of the output: room for bytes / 4 events is room enough.
         while (reader.room() < bytes.length >> 2 && !stop) {
           if (computing) await batchEnd.wait();
           else {
