@@ -51,7 +51,10 @@ export async function storeCounts(db: Db): Promise<{ employees: number; offices:
 export async function resetStore(db: Db): Promise<void> {
   const rows = await db.query<{ table_name: string }>(
     `SELECT table_name FROM information_schema.tables
-     WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'schema_migration' ORDER BY table_name`,
+     WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'schema_migration'
+       -- Partitions are emptied with their parent (weekly_compliance).
+       AND NOT EXISTS (SELECT 1 FROM pg_class k WHERE k.oid = to_regclass(quote_ident(table_name)) AND k.relispartition)
+     ORDER BY table_name`,
   );
   if (rows.length > 0) await db.exec(`TRUNCATE ${rows.map((r) => `"${r.table_name}"`).join(', ')} RESTART IDENTITY`);
 }

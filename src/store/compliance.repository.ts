@@ -1,5 +1,6 @@
 /** Derived results: presence days and weekly compliance records. */
-import type { Db } from './db.js';
+import { quoteIdent, type Db } from './db.js';
+import { HubdayError } from '../errors.js';
 import type { LocalDate, IsoWeek } from '../engine/dates.js';
 import { addDays, dayNumber } from '../engine/dates.js';
 import type { ExcusedDay, PresenceDay, PresenceSource, WeeklyFacts, WeeklyRecord, WeekReason, WeekStatus, HolidayRule } from '../engine/types.js';
@@ -160,6 +161,112 @@ export function writeWeeklyTuple(w: CsvBytes, f: WeeklyFacts): void {
   // Most extras hold only the week's anchor checks, which the engine shares between records.
   if (extra) textField(w, Object.keys(extra).length === 1 && extra.anchors ? jsonText(extra, f.anchors) : JSON.stringify(extra));
   else w.int32(NULL_FIELD);
+}
+
+/**
+ * Evaluations that write weekly records take this transaction-level advisory lock in turn
+ * (pg_advisory_xact_lock): two at once would otherwise replace the same weeks together (the
+ * second failed on a duplicate key before partitions; now it waits for the first to commit).
+ */
+const EVALUATION_LOCK = 0x68756265;
+
+export async function lockEvaluations(tx: Db): Promise<void> {
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [EVALUATION_LOCK]);
+}
+
+/** A partition of weekly_compliance: the weeks with week_start in [from, to) (Mondays). */
+export interface WeekPartition {
+  name: string;
+  from: LocalDate;
+  to: LocalDate;
+}
+
+const BOUND_RE = /^FOR VALUES FROM \('(\d{4}-\d{2}-\d{2})'\) TO \('(\d{4}-\d{2}-\d{2})'\)$/;
+
+/** The partitions of weekly_compliance (migration 9), in week order. */
+export async function weekPartitions(db: Db): Promise<WeekPartition[]> {
+  const rows = await db.query<{ name: string; bound: string }>(
+    `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
+     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'weekly_compliance'::regclass`,
+  );
+  return rows.map((r) => {
+    const m = BOUND_RE.exec(r.bound);
+    if (!m) throw new HubdayError('internal', `partition ${r.name} of weekly_compliance has bounds hubday does not read: ${r.bound}`);
+    return { name: r.name, from: m[1] as LocalDate, to: m[2] as LocalDate };
+  }).sort((a, b) => (a.from < b.from ? -1 : 1));
+}
+
+/**
+ * A new table for the weeks [from, to), shaped like weekly_compliance (columns, primary key,
+ * index) and constrained to its weeks, so that attaching it needs no scan. Not attached yet;
+ * named after its weeks and the creating transaction, so that no two partitions share a name.
+ */
+async function newWeekTable(tx: Db, from: LocalDate, to: LocalDate): Promise<string> {
+  const [{ xid }] = (await tx.query<{ xid: string }>('SELECT txid_current()::text AS xid')) as [{ xid: string }];
+  const table = `weekly_compliance_${from.replaceAll('-', '')}_${to.replaceAll('-', '')}_${xid}`;
+  await tx.exec(`CREATE TABLE ${table} (LIKE weekly_compliance INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES);
+    ALTER TABLE ${table} ADD CONSTRAINT weeks CHECK (week_start >= '${from}' AND week_start < '${to}')`);
+  return table;
+}
+
+/**
+ * Attaching takes a SHARE UPDATE EXCLUSIVE lock on weekly_compliance: readers and writers go on.
+ * Tables are told apart by the transaction that made them: at most one a week range.
+ */
+async function attachWeekTable(tx: Db, table: string, from: LocalDate, to: LocalDate): Promise<void> {
+  await tx.exec(`ALTER TABLE weekly_compliance ATTACH PARTITION ${table} FOR VALUES FROM ('${from}') TO ('${to}')`);
+}
+
+/**
+ * Makes sure every given week has a partition to go to: each run of consecutive weeks that has
+ * none gets one. For writers that add records to stored weeks (evaluate --changed, and a full
+ * evaluation that replaces only part of a partition).
+ */
+export async function ensureWeekPartitions(tx: Db, mondays: readonly LocalDate[]): Promise<void> {
+  const parts = await weekPartitions(tx);
+  const missing = [...new Set(mondays)].sort().filter((m) => !parts.some((p) => p.from <= m && m < p.to));
+  for (let i = 0; i < missing.length;) {
+    let j = i + 1;
+    while (j < missing.length && missing[j] === addDays(missing[j - 1]!, 7)) j++;
+    const from = missing[i]!;
+    const to = addDays(missing[j - 1]!, 7);
+    await attachWeekTable(tx, await newWeekTable(tx, from, to), from, to);
+    i = j;
+  }
+}
+
+/** A full evaluation's records, written into a table of their own and swapped in at the end. */
+export interface WeekSwap {
+  /** Where the records go (COPY). */
+  table: string;
+  from: LocalDate;
+  to: LocalDate;
+  /** The partitions it replaces: all inside [from, to). */
+  replaces: string[];
+}
+
+/**
+ * For a full evaluation of the weeks [firstMonday, lastMonday]: a fresh table to write their
+ * records into, when the stored partitions that hold any of those weeks hold nothing else (they
+ * are then dropped whole at finishWeekSwap). Null when one reaches outside the range: the
+ * caller then deletes and writes the weeks in place. Call under lockEvaluations.
+ */
+export async function startWeekSwap(tx: Db, firstMonday: LocalDate, lastMonday: LocalDate): Promise<WeekSwap | null> {
+  const from = firstMonday;
+  const to = addDays(lastMonday, 7);
+  const overlapping = (await weekPartitions(tx)).filter((p) => p.from < to && p.to > from);
+  if (overlapping.some((p) => p.from < from || p.to > to)) return null;
+  return { table: await newWeekTable(tx, from, to), from, to, replaces: overlapping.map((p) => p.name) };
+}
+
+/**
+ * Puts the new records in place of the old: drops the partitions replaced and attaches the new
+ * table. Dropping a partition locks weekly_compliance (ACCESS EXCLUSIVE): readers see the old
+ * records until here, then wait for the transaction to end, and never see a mix.
+ */
+export async function finishWeekSwap(tx: Db, swap: WeekSwap): Promise<void> {
+  for (const name of swap.replaces) await tx.exec(`DROP TABLE ${quoteIdent(name)}`);
+  await attachWeekTable(tx, swap.table, swap.from, swap.to);
 }
 
 /** Deletes the stored results of the given weeks (for all employees, or the given ones). */

@@ -4,7 +4,8 @@
  * read with one COPY statement into typed arrays, grouped by employee, reduced
  * by the pure engine, and streamed back with one COPY, all in one transaction
  * (results are replaced per employee and week; readers see the old ones until
- * the new ones are complete).
+ * the new ones are complete). When the range covers its stored partitions whole,
+ * the records go into a fresh table that replaces them at the end (startWeekSwap).
  */
 import type { Deps, Progress } from './deps.js';
 import { type LocalDate, addDays, dayNumber, mondaysBetween } from '../engine/dates.js';
@@ -25,7 +26,9 @@ import {
   EventColumnsReader, eventCapacity, eventsOfEmployees, eventsReadSql, readEventColumns, groupByEmployee, type EventColumns,
 } from '../store/badge.repository.js';
 import type { Db } from '../store/db.js';
-import { deleteResults, WEEKLY_COLUMNS } from '../store/compliance.repository.js';
+import {
+  deleteResults, ensureWeekPartitions, finishWeekSwap, lockEvaluations, startWeekSwap, WEEKLY_COLUMNS,
+} from '../store/compliance.repository.js';
 import { HubdayError } from '../errors.js';
 import { afterEvaluation } from './after-evaluation.js';
 
@@ -129,10 +132,18 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
     ? { monday: digestMonday, from: digestHistoryFrom(digestMonday) } : undefined;
   const progress = deps.progress?.('evaluating');
   const run = (streaming: boolean) => deps.db.transaction(async (tx) => {
-    await deleteResults(tx, mondays);
+    await lockEvaluations(tx);
+    // The weeks' records go into a table of their own, swapped in at the end, when the stored
+    // partitions of these weeks hold no other week; else they are replaced in place.
+    const swap = await startWeekSwap(tx, first, last);
+    if (swap === null) {
+      await ensureWeekPartitions(tx, mondays);
+      await deleteResults(tx, mondays);
+    }
+    const target = swap?.table ?? 'weekly_compliance';
     await tx.query('DELETE FROM dirty_week WHERE week_start BETWEEN $1::date AND $2::date', [first, last]);
     const loadHr = () => loadHrFacts({ ...deps, db: tx }, first, addDays(last, 6));
-    const streamed = streaming ? await streamedEvaluation(deps.db, tx, { events: opts.streamEvents ?? STREAM_EVENTS, employees, employeeIndex, officeIds, officeIndex, mondays, digest }, loadHr, ctx, stats, progress) : null;
+    const streamed = streaming ? await streamedEvaluation(deps.db, tx, target, { events: opts.streamEvents ?? STREAM_EVENTS, employees, employeeIndex, officeIds, officeIndex, mondays, digest }, loadHr, ctx, stats, progress) : null;
     if (streamed !== null) events = streamed;
     else for (let p = 0; p < mondays.length; p += weeksPerPass) {
       hr ??= await loadHr();
@@ -146,8 +157,9 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
       const chunks = threads > 0
         ? threadedChunks(contextData, employees, hr, officeIds, pass, digest, cols, order, start, threads, stats, report)
         : weeklyCopyChunks({ employees, hr, officeIds, mondays: pass, events: sliceGrouped(cols, order, start, 0, employees.length, true), digest }, ctx, stats, report);
-      await tx.copyFrom('weekly_compliance', WEEKLY_COLUMNS, chunks, 'binary');
+      await tx.copyFrom(target, WEEKLY_COLUMNS, chunks, 'binary');
     }
+    if (swap) await finishWeekSwap(tx, swap);
     await tx.query(
       `INSERT INTO evaluation_run (from_week, to_week, employees, weeks, started_at) VALUES ($1, $2, $3, $4, $5)`,
       [first, last, employees.length, mondays.length, deps.clock.now().toISOString()],
@@ -218,7 +230,7 @@ interface StreamJob {
  * records, if the read turns out not to be in the employees' order.
  */
 async function streamedEvaluation(
-  db: Db, tx: Db, job: StreamJob, loadHr: () => Promise<HrFacts>, ctx: Context, stats: ComputeStats, progress: Progress | undefined,
+  db: Db, tx: Db, target: string, job: StreamJob, loadHr: () => Promise<HrFacts>, ctx: Context, stats: ComputeStats, progress: Progress | undefined,
 ): Promise<number | null> {
   const { employees, mondays } = job;
   const { fromMs, toMs } = eventWindowMs(mondays[0]!, mondays[mondays.length - 1]!);
@@ -284,7 +296,7 @@ async function streamedEvaluation(
   }
   try {
     const hr = await loadHr();
-    await tx.copyFrom('weekly_compliance', WEEKLY_COLUMNS, computed(hr), 'binary');
+    await tx.copyFrom(target, WEEKLY_COLUMNS, computed(hr), 'binary');
   } finally {
     stop = true;
     batchEnd.signal();

@@ -107,7 +107,10 @@ export async function exportPerson(deps: Deps, actor: Actor, opts: { employeeId:
      WHERE c.table_schema = 'public' AND c.column_name = 'employee_id'
        -- badge_week holds the raw events in compact form: the badge_event view shows them one per row,
        -- as presence_day shows the present days packed in weekly_compliance.
-       AND (t.table_type = 'BASE TABLE' AND c.table_name <> 'badge_week' OR c.table_name IN ('badge_event', 'presence_day')) ORDER BY c.table_name`,
+       AND (t.table_type = 'BASE TABLE' AND c.table_name <> 'badge_week' OR c.table_name IN ('badge_event', 'presence_day'))
+       -- A partition's rows are its parent's (weekly_compliance is partitioned by week).
+       AND NOT EXISTS (SELECT 1 FROM pg_class k WHERE k.oid = to_regclass(quote_ident(c.table_name)) AND k.relispartition)
+     ORDER BY c.table_name`,
   );
   for (const { table_name } of names) tables[table_name] = await rowsOf(deps.db, table_name, id);
   const messages = await deps.db.query<{ j: Record<string, unknown> | string }>('SELECT to_jsonb(o) AS j FROM outbox o WHERE recipient_id = $1', [id]);

@@ -11,6 +11,7 @@ import { V5_EXCEPTIONS_RELOCATION_DISPUTES } from './v5-exceptions-relocation-di
 import { V6_DIGEST_REFRESH } from './v6-digest-refresh.js';
 import { V7_COMPACT_STORAGE } from './v7-compact-storage.js';
 import { V8_OUTBOX_PAYLOAD_TEXT } from './v8-outbox-payload-text.js';
+import { V9_WEEK_PARTITIONS } from './v9-week-partitions.js';
 import { V1_PRESENCE_DAY_VIEW, v1BadgeEventTable } from './v1-views.js';
 
 export type { Migration } from './migration.js';
@@ -178,4 +179,5 @@ DROP TABLE holiday_override; DROP TABLE leave; DROP TABLE badge_event; DROP TABL
   V6_DIGEST_REFRESH,
   V7_COMPACT_STORAGE,
   V8_OUTBOX_PAYLOAD_TEXT,
+  V9_WEEK_PARTITIONS,
 ];
