@@ -9,6 +9,7 @@ import type { Deps } from './deps.js';
 import type { LocalDate } from '../engine/dates.js';
 import { enqueueDigests, type DigestInput } from './digests.js';
 import { flagCasesForReview } from './discipline.js';
+import { digestWeekOf } from '../engine/digest.js';
 
 export interface EvaluatedWeeks {
   /** Mondays of the weeks written. */
@@ -19,9 +20,17 @@ export interface EvaluatedWeeks {
   digest?: { monday: LocalDate; input: DigestInput };
 }
 
-export async function afterEvaluation(tx: Db, deps: Deps, run: EvaluatedWeeks): Promise<void> {
+/**
+ * `publish`: puts the new records where readers and the steps below find them (a full
+ * evaluation's swap, finishWeekSwap), after which readers wait for the commit. Digests computed
+ * by the run itself read no stored record, so they go before it and keep that wait short.
+ */
+export async function afterEvaluation(tx: Db, deps: Deps, run: EvaluatedWeeks, publish?: () => Promise<void>): Promise<void> {
+  const known = run.digest !== undefined && run.digest.monday === digestWeekOf(run.mondays, deps.clock.today());
   // Manager digests into the outbox (workflow: manager awareness).
-  await enqueueDigests(tx, deps, run);
+  if (known) await enqueueDigests(tx, deps, run);
+  await publish?.();
+  if (!known) await enqueueDigests(tx, deps, run);
   // Discipline cases whose evidence weeks changed are flagged for review (workflow: discipline).
   await flagCasesForReview(tx, deps, run);
 }

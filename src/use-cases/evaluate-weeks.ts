@@ -159,12 +159,12 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
         : weeklyCopyChunks({ employees, hr, officeIds, mondays: pass, events: sliceGrouped(cols, order, start, 0, employees.length, true), digest }, ctx, stats, report);
       await tx.copyFrom(target, WEEKLY_COLUMNS, chunks, 'binary');
     }
-    if (swap) await finishWeekSwap(tx, swap);
     await tx.query(
       `INSERT INTO evaluation_run (from_week, to_week, employees, weeks, started_at) VALUES ($1, $2, $3, $4, $5)`,
       [first, last, employees.length, mondays.length, deps.clock.now().toISOString()],
     );
-    await afterEvaluation(tx, deps, { mondays, ...(digest ? { digest: { monday: digest.monday, input: digestInputOf(stats.out, employees) } } : {}) });
+    await afterEvaluation(tx, deps, { mondays, ...(digest ? { digest: { monday: digest.monday, input: digestInputOf(stats.out, employees) } } : {}) },
+      swap ? () => finishWeekSwap(tx, swap) : undefined);
   });
   try {
     await run(stream);
