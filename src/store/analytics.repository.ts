@@ -1,5 +1,5 @@
 /** Aggregates over weekly records (set-based), for overviews. */
-import type { Db } from './db.js';
+import { notAPartition, type Db } from './db.js';
 import type { LocalDate } from '../engine/dates.js';
 
 export interface GroupRow {
@@ -52,8 +52,8 @@ export async function resetStore(db: Db): Promise<void> {
   const rows = await db.query<{ table_name: string }>(
     `SELECT table_name FROM information_schema.tables
      WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> 'schema_migration'
-       -- Partitions are emptied with their parent (weekly_compliance).
-       AND NOT EXISTS (SELECT 1 FROM pg_class k WHERE k.oid = to_regclass(quote_ident(table_name)) AND k.relispartition)
+       -- Partitions are emptied with their parent.
+       AND ${notAPartition('table_name')}
      ORDER BY table_name`,
   );
   if (rows.length > 0) await db.exec(`TRUNCATE ${rows.map((r) => `"${r.table_name}"`).join(', ')} RESTART IDENTITY`);

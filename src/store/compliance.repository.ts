@@ -204,17 +204,14 @@ export async function weekPartitions(db: Db): Promise<WeekPartition[]> {
 async function newWeekTable(tx: Db, from: LocalDate, to: LocalDate): Promise<string> {
   const [{ xid }] = (await tx.query<{ xid: string }>('SELECT txid_current()::text AS xid')) as [{ xid: string }];
   const table = `weekly_compliance_${from.replaceAll('-', '')}_${to.replaceAll('-', '')}_${xid}`;
-  await tx.exec(`CREATE TABLE ${table} (LIKE weekly_compliance INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES);
-    ALTER TABLE ${table} ADD CONSTRAINT weeks CHECK (week_start >= '${from}' AND week_start < '${to}')`);
+  await tx.exec(`CREATE TABLE ${quoteIdent(table)} (LIKE weekly_compliance INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES);
+    ALTER TABLE ${quoteIdent(table)} ADD CONSTRAINT weeks CHECK (week_start >= '${from}' AND week_start < '${to}')`);
   return table;
 }
 
-/**
- * Attaching takes a SHARE UPDATE EXCLUSIVE lock on weekly_compliance: readers and writers go on.
- * Tables are told apart by the transaction that made them: at most one a week range.
- */
+/** Attaching takes a SHARE UPDATE EXCLUSIVE lock on weekly_compliance: readers and writers go on. */
 async function attachWeekTable(tx: Db, table: string, from: LocalDate, to: LocalDate): Promise<void> {
-  await tx.exec(`ALTER TABLE weekly_compliance ATTACH PARTITION ${table} FOR VALUES FROM ('${from}') TO ('${to}')`);
+  await tx.exec(`ALTER TABLE weekly_compliance ATTACH PARTITION ${quoteIdent(table)} FOR VALUES FROM ('${from}') TO ('${to}')`);
 }
 
 /**

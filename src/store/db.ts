@@ -295,6 +295,14 @@ export function quoteIdent(name: string): string {
   return parts.map((p) => `"${p.toLowerCase()}"`).join('.');
 }
 
+/**
+ * SQL: the public table named by the text expression `name` is not a partition (whose rows are
+ * its parent's: weekly_compliance is partitioned by week), for lists of tables from the catalog.
+ */
+export function notAPartition(name: string): string {
+  return `NOT EXISTS (SELECT 1 FROM pg_class k WHERE k.oid = to_regclass(quote_ident(${name})) AND k.relispartition)`;
+}
+
 /** In a transaction: locks the table against other writers until the transaction ends (readers go on). */
 export async function lockAgainstWriters(tx: Db, table: string): Promise<void> {
   await tx.exec(`LOCK TABLE ${quoteIdent(table)} IN SHARE ROW EXCLUSIVE MODE`);

@@ -7,9 +7,8 @@
 import type { Db } from '../store/db.js';
 import type { Deps } from './deps.js';
 import type { LocalDate } from '../engine/dates.js';
-import { enqueueDigests, type DigestInput } from './digests.js';
+import { enqueueDigests, runDigestInput, type DigestInput } from './digests.js';
 import { flagCasesForReview } from './discipline.js';
-import { digestWeekOf } from '../engine/digest.js';
 
 export interface EvaluatedWeeks {
   /** Mondays of the weeks written. */
@@ -26,7 +25,7 @@ export interface EvaluatedWeeks {
  * by the run itself read no stored record, so they go before it and keep that wait short.
  */
 export async function afterEvaluation(tx: Db, deps: Deps, run: EvaluatedWeeks, publish?: () => Promise<void>): Promise<void> {
-  const known = run.digest !== undefined && run.digest.monday === digestWeekOf(run.mondays, deps.clock.today());
+  const known = runDigestInput(deps, run) !== undefined;
   // Manager digests into the outbox (workflow: manager awareness).
   if (known) await enqueueDigests(tx, deps, run);
   await publish?.();

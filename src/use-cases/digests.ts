@@ -146,6 +146,14 @@ export async function writeDigestsOfWeek(tx: Db, deps: Deps, monday: LocalDate, 
 }
 
 /**
+ * What the run itself computed of the digest week's people, when it computed that week and its
+ * history (EvaluatedWeeks.digest): the digests then read no stored record.
+ */
+export function runDigestInput(deps: Deps, run: EvaluatedWeeks): DigestInput | undefined {
+  return run.digest !== undefined && run.digest.monday === digestWeekOf(run.mondays, deps.clock.today()) ? run.digest.input : undefined;
+}
+
+/**
  * The afterEvaluation step: the digests of the week that just ended, when the run evaluated it
  * (see digestWeekOf). The whole week is digested whatever employees the run touched, because a
  * manager's digest lists all their reports out of compliance, not only those just re-evaluated.
@@ -162,7 +170,7 @@ export async function enqueueDigests(tx: Db, deps: Deps, run: EvaluatedWeeks): P
       return { ...emptySummary(), week: isoWeekOf(monday), weekStart: monday };
     }
   }
-  const s = await writeDigestsOfWeek(tx, deps, monday, run.digest?.monday === monday ? run.digest.input : undefined);
+  const s = await writeDigestsOfWeek(tx, deps, monday, runDigestInput(deps, run));
   deps.log(describeDigestRun(s));
   return s;
 }

@@ -5,7 +5,7 @@
  * tables listed in WORKFLOW_TABLES (add a new workflow's table there).
  */
 import type { Deps } from './deps.js';
-import type { Db } from '../store/db.js';
+import { notAPartition, type Db } from '../store/db.js';
 import { addDays, type LocalDate } from '../engine/dates.js';
 import { hasRole, type Actor } from '../engine/org.js';
 import type { Standing, WeeklyRecord } from '../engine/types.js';
@@ -108,8 +108,7 @@ export async function exportPerson(deps: Deps, actor: Actor, opts: { employeeId:
        -- badge_week holds the raw events in compact form: the badge_event view shows them one per row,
        -- as presence_day shows the present days packed in weekly_compliance.
        AND (t.table_type = 'BASE TABLE' AND c.table_name <> 'badge_week' OR c.table_name IN ('badge_event', 'presence_day'))
-       -- A partition's rows are its parent's (weekly_compliance is partitioned by week).
-       AND NOT EXISTS (SELECT 1 FROM pg_class k WHERE k.oid = to_regclass(quote_ident(c.table_name)) AND k.relispartition)
+       AND ${notAPartition('c.table_name')}
      ORDER BY c.table_name`,
   );
   for (const { table_name } of names) tables[table_name] = await rowsOf(deps.db, table_name, id);

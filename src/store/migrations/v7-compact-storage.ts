@@ -1,6 +1,19 @@
 import type { Migration } from './migration.js';
 import { V1_PRESENCE_DAY_VIEW, v1BadgeEventTable } from './v1-views.js';
 
+/** The presence_day view over the packed present_days text (since migration 7). */
+export const V7_PRESENCE_DAY_VIEW = `
+CREATE VIEW presence_day AS
+SELECT w.employee_id,
+       split_part(d, E'\\x1f', 1)::date AS day,
+       split_part(d, E'\\x1f', 2) AS office_id,
+       to_timestamp(nullif(split_part(d, E'\\x1f', 5), '')::float8 / 1000) AS first_at,
+       to_timestamp(nullif(split_part(d, E'\\x1f', 6), '')::float8 / 1000) AS last_at,
+       nullif(split_part(d, E'\\x1f', 4), '')::integer AS dwell_minutes,
+       split_part(d, E'\\x1f', 3) AS source
+FROM weekly_compliance w, string_to_table(w.present_days, E'\\x1e') AS d;
+`;
+
 /**
  * Badge events stored compactly: one row per employee and UTC week (Monday of the
  * week of the instant) holding that week's events as text, instead of one row
@@ -25,19 +38,6 @@ import { V1_PRESENCE_DAY_VIEW, v1BadgeEventTable } from './v1-views.js';
  * index of the weeks out of compliance (what the digests read): a fifth of the entries to
  * maintain on every evaluation.
  */
-/** The presence_day view over the packed present_days text (since migration 7). */
-export const V7_PRESENCE_DAY_VIEW = `
-CREATE VIEW presence_day AS
-SELECT w.employee_id,
-       split_part(d, E'\\x1f', 1)::date AS day,
-       split_part(d, E'\\x1f', 2) AS office_id,
-       to_timestamp(nullif(split_part(d, E'\\x1f', 5), '')::float8 / 1000) AS first_at,
-       to_timestamp(nullif(split_part(d, E'\\x1f', 6), '')::float8 / 1000) AS last_at,
-       nullif(split_part(d, E'\\x1f', 4), '')::integer AS dwell_minutes,
-       split_part(d, E'\\x1f', 3) AS source
-FROM weekly_compliance w, string_to_table(w.present_days, E'\\x1e') AS d;
-`;
-
 export const V7_COMPACT_STORAGE: Migration = {
   version: 7,
   name: 'compact-storage',
