@@ -57,8 +57,10 @@ test('npm run bench -- --smoke --no-append runs every step on both stores and ag
       assert.ok(typeof step.seconds === 'number' && Number.isFinite(step.seconds) && step.seconds >= 0, `step ${group}/${key} has no time (${step.note ?? ''})`);
       if (key !== 'create') assert.ok(typeof step.rows === 'number' && step.rows > 0, `step ${group}/${key} has no row count`);
       assert.ok(step.memory && step.memory.peakRssMib > 0 && step.memory.peakHeapMib > 0, `step ${group}/${key} has no memory figures`);
+      assert.ok(step.memory.cpuSeconds > 0, `step ${group}/${key} has no CPU time`);
       if (group === 'postgres' || key === 'pg_copy' || key === 'pg_statement') {
         assert.ok(step.memory.peakPgRssMib !== null && step.memory.peakPgRssMib > 0, `step ${group}/${key} has no PostgreSQL server memory`);
+        assert.ok(step.memory.pgCpuSeconds !== null && step.memory.pgCpuSeconds >= 0, `step ${group}/${key} has no PostgreSQL server CPU`);
       }
       if (key === 'team_view' || key === 'employee_quarter') {
         assert.ok(step.latency && step.latency.p50 > 0 && step.latency.p95 >= step.latency.p50, `step ${group}/${key} has no latencies`);

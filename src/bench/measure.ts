@@ -13,7 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { parentPid, type SamplerReport, type SamplerRequest } from './memory-sampler.js';
+import { parentPid, serverCpuSeconds, type SamplerReport, type SamplerRequest } from './memory-sampler.js';
 
 export const SAMPLE_MS = 50;
 
@@ -34,6 +34,13 @@ export interface StepMemory {
   peakHeapMib: number;
   /** MiB, summed over the PostgreSQL server's processes; null where no server is involved. */
   peakPgRssMib: number | null;
+  /**
+   * CPU seconds of this process (all its threads) and of the PostgreSQL server (all its
+   * processes; null where no server is involved) during the step: with the seconds, they tell
+   * which side bounds a step, and whether the cores were all busy.
+   */
+  cpuSeconds: number;
+  pgCpuSeconds: number | null;
 }
 
 export interface Measured<T> {
@@ -71,11 +78,15 @@ export class MemorySampler {
     };
     local();
     const startRss = peakRss;
+    const cpu0 = process.cpuUsage();
+    const pgCpu0 = pgPid === null ? null : serverCpuSeconds(pgPid);
     const timer = setInterval(local, SAMPLE_MS);
     this.request({ cmd: 'start', intervalMs: SAMPLE_MS, pgPid });
     return async () => {
       clearInterval(timer);
       local();
+      const cpu = process.cpuUsage(cpu0);
+      const pgCpu = pgPid === null || pgCpu0 === null ? null : serverCpuSeconds(pgPid) - pgCpu0;
       const report = await new Promise<SamplerReport>((resolve, reject) => {
         const onError = (e: Error) => reject(e);
         this.worker.once('error', onError);
@@ -90,6 +101,8 @@ export class MemorySampler {
         peakRssMib: Math.max(peakRss, report.peakRss) / MIB,
         peakHeapMib: peakHeap / MIB,
         peakPgRssMib: report.peakPgRss === null ? null : report.peakPgRss / MIB,
+        cpuSeconds: (cpu.user + cpu.system) / 1e6,
+        pgCpuSeconds: pgCpu,
       };
     };
   }

@@ -10,6 +10,7 @@
  * children, read from /proc). It keeps the peaks and reports them on `stop`.
  */
 import { parentPort } from 'node:worker_threads';
+import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 
 export type SamplerRequest = { cmd: 'start'; intervalMs: number; pgPid: number | null } | { cmd: 'stop' };
@@ -33,6 +34,47 @@ export function parentPid(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+/** Clock ticks per second of /proc/PID/stat's times (USER_HZ: 100 on Linux). */
+let ticksPerSecond: number | null = null;
+function userHz(): number {
+  if (ticksPerSecond === null) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'latin1' }).trim()) || 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  return ticksPerSecond;
+}
+
+/** utime + stime of a process, and with `children` the times of its children that ended (ticks). */
+function cpuTicks(pid: number, children: boolean): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(f[11]) + Number(f[12]) + (children ? Number(f[13]) + Number(f[14]) : 0);
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * CPU seconds used so far by a PostgreSQL server: the postmaster, its running processes
+ * (backends, parallel workers, checkpointer, WAL writer, autovacuum), and those that ended (a
+ * parent counts the times of the children it has reaped). The difference of two readings is
+ * the server's CPU in between.
+ */
+export function serverCpuSeconds(postmaster: number): number {
+  let ticks = cpuTicks(postmaster, true);
+  for (const name of readdirSync('/proc')) {
+    const c = name.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    const pid = Number(name);
+    if (pid !== postmaster && parentPid(pid) === postmaster) ticks += cpuTicks(pid, false);
+  }
+  return ticks / userHz();
 }
 
 function residentBytes(pid: number): number {

@@ -246,8 +246,10 @@ export function renderReport(r: BenchResult): string {
       `badges.csv ${d.badgeMib.toFixed(1)} MiB; seed ${d.seed}; ${d.reused ? 'reused from' : `generated in ${fmtSeconds(d.generateSeconds)} s into`} ${d.dir}`,
   );
   out.push('');
-  out.push('| store | step | rows | seconds | rows/s | peak RSS MiB (at start) | peak heap MiB | PG server RSS MiB | notes |');
-  out.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  const cpuCell = (m: StepResult['memory']) =>
+    m ? `${fmtSeconds(m.cpuSeconds)}, ${m.pgCpuSeconds === null ? '—' : fmtSeconds(m.pgCpuSeconds)}` : '—';
+  out.push('| store | step | rows | seconds | rows/s | CPU s: Node, PG server | peak RSS MiB (at start) | peak heap MiB | PG server RSS MiB | notes |');
+  out.push('| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const s of r.steps) {
     const rate = s.rows !== null && s.seconds !== null && s.seconds > 0 && !s.error ? int(s.rows / s.seconds) : '—';
     const notes = [
@@ -256,7 +258,7 @@ export function renderReport(r: BenchResult): string {
       s.error ? `FAILED: ${s.error}` : '',
     ].filter(Boolean).join('; ');
     out.push(
-      `| ${s.group} | ${cell(s.name)} | ${s.rows === null ? '—' : int(s.rows)} | ${s.error ? 'failed' : fmtSeconds(s.seconds)} | ${rate} | ` +
+      `| ${s.group} | ${cell(s.name)} | ${s.rows === null ? '—' : int(s.rows)} | ${s.error ? 'failed' : fmtSeconds(s.seconds)} | ${rate} | ${cpuCell(s.memory)} | ` +
         `${s.memory ? `${fmtMib(s.memory.peakRssMib)} (${fmtMib(s.memory.startRssMib)})` : '—'} | ${fmtMib(s.memory?.peakHeapMib)} | ${fmtMib(s.memory?.peakPgRssMib)} | ${cell(notes)} |`,
     );
   }
