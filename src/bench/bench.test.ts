@@ -67,6 +67,9 @@ test('npm run bench -- --smoke --no-append runs every step on both stores and ag
       }
     }
     assert.equal(r.steps.find((s) => s.key === 'import_badges' && s.group === 'postgres')!.rows, r.data.events);
+    // A single small step may use less than a clock tick of the server; all of them together may not.
+    const serverCpu = r.steps.filter((s) => s.group === 'postgres').reduce((sum, s) => sum + (s.memory?.pgCpuSeconds ?? 0), 0);
+    assert.ok(serverCpu > 0, 'the PostgreSQL server used no CPU in any step: its processes were not read');
     // The smoke run times two pairs of (c) statement and evaluate; the ratio is their median.
     const runs = (group: string, key: StepKey) => r.steps.filter((s) => s.group === group && s.key === key && typeof s.seconds === 'number' && !s.error);
     assert.equal(runs('postgres', 'evaluate').length, 2);

@@ -86,7 +86,7 @@ export class MemorySampler {
       clearInterval(timer);
       local();
       const cpu = process.cpuUsage(cpu0);
-      const pgCpu = pgPid === null || pgCpu0 === null ? null : serverCpuSeconds(pgPid) - pgCpu0;
+      const pgCpu = pgPid === null ? null : serverCpuSeconds(pgPid) - pgCpu0!;
       const report = await new Promise<SamplerReport>((resolve, reject) => {
         const onError = (e: Error) => reject(e);
         this.worker.once('error', onError);

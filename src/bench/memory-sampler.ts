@@ -24,16 +24,36 @@ export interface SamplerReport {
 const PAGE = 4096;
 const RESCAN_MS = 250;
 
-/** The parent pid of a process, from /proc/PID/stat (null when it is gone). */
-export function parentPid(pid: number): number | null {
+/**
+ * The fields of /proc/PID/stat after the command name ("pid (comm) state ppid …": comm may contain
+ * spaces and parentheses, so read after the last ')'): [0] state, [1] ppid, [11] utime, [12] stime,
+ * [13] cutime, [14] cstime. Null when the process is gone.
+ */
+function statFields(pid: number): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    // "pid (comm) state ppid …": comm may contain spaces and parentheses, so read after the last ')'.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(rest[1]);
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return null;
   }
+}
+
+/** The parent pid of a process, from /proc/PID/stat (null when it is gone). */
+export function parentPid(pid: number): number | null {
+  const f = statFields(pid);
+  return f === null ? null : Number(f[1]);
+}
+
+/** The running children of a process (a scan of /proc). */
+function childPids(parent: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    const c = name.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    const pid = Number(name);
+    if (pid !== parent && parentPid(pid) === parent) out.push(pid);
+  }
+  return out;
 }
 
 /** Clock ticks per second of /proc/PID/stat's times (USER_HZ: 100 on Linux). */
@@ -51,13 +71,9 @@ function userHz(): number {
 
 /** utime + stime of a process, and with `children` the times of its children that ended (ticks). */
 function cpuTicks(pid: number, children: boolean): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return Number(f[11]) + Number(f[12]) + (children ? Number(f[13]) + Number(f[14]) : 0);
-  } catch {
-    return 0;
-  }
+  const f = statFields(pid);
+  if (f === null) return 0;
+  return Number(f[11]) + Number(f[12]) + (children ? Number(f[13]) + Number(f[14]) : 0);
 }
 
 /**
@@ -68,12 +84,7 @@ function cpuTicks(pid: number, children: boolean): number {
  */
 export function serverCpuSeconds(postmaster: number): number {
   let ticks = cpuTicks(postmaster, true);
-  for (const name of readdirSync('/proc')) {
-    const c = name.charCodeAt(0);
-    if (c < 48 || c > 57) continue;
-    const pid = Number(name);
-    if (pid !== postmaster && parentPid(pid) === postmaster) ticks += cpuTicks(pid, false);
-  }
+  for (const pid of childPids(postmaster)) ticks += cpuTicks(pid, false);
   return ticks / userHz();
 }
 
@@ -92,14 +103,7 @@ class PgServer {
   constructor(private readonly postmaster: number) {}
 
   private rescan(): void {
-    const out = [this.postmaster];
-    for (const name of readdirSync('/proc')) {
-      const c = name.charCodeAt(0);
-      if (c < 48 || c > 57) continue;
-      const pid = Number(name);
-      if (pid !== this.postmaster && parentPid(pid) === this.postmaster) out.push(pid);
-    }
-    this.pids = out;
+    this.pids = [this.postmaster, ...childPids(this.postmaster)];
     this.scannedAt = Date.now();
   }
 
