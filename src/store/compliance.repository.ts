@@ -117,13 +117,6 @@ function writeExcused(w: CsvBytes, days: readonly ExcusedDay[]): void {
   w.byte(0x5d);
 }
 
-/** A text field of a binary COPY tuple. */
-function textField(w: CsvBytes, s: string): void {
-  const at = w.startField();
-  w.raw(s);
-  w.endField(at);
-}
-
 const NULL_FIELD = -1;
 
 /**
@@ -133,20 +126,20 @@ const NULL_FIELD = -1;
  */
 export function writeWeeklyTuple(w: CsvBytes, f: WeeklyFacts): void {
   w.int16(WEEKLY_COLUMNS.length);
-  textField(w, f.employeeId);
+  w.textField(f.employeeId);
   w.int32(4).int32(dayNumber(f.weekStart) - PG_EPOCH_DAYS);
-  textField(w, f.week);
+  w.textField(f.week);
   if (f.policy) {
-    textField(w, f.policy.id);
+    w.textField(f.policy.id);
     w.int32(4).int32(f.policy.version);
   } else w.int32(NULL_FIELD).int32(NULL_FIELD);
-  textField(w, f.status);
-  textField(w, f.reason);
-  w.int32(2).int16(f.required).int32(2).int16(f.present).int32(2).int16(f.available)
-    .int32(2).int16(f.weekLength).int32(2).int16(f.policyDaysPerWeek).int32(2).int16(f.daysPerWeek);
-  if (f.rule) textField(w, f.rule);
+  w.textField(f.status);
+  w.textField(f.reason);
+  w.int16Field(f.required).int16Field(f.present).int16Field(f.available)
+    .int16Field(f.weekLength).int16Field(f.policyDaysPerWeek).int16Field(f.daysPerWeek);
+  if (f.rule) w.textField(f.rule);
   else w.int32(NULL_FIELD);
-  textField(w, f.homeOfficeId);
+  w.textField(f.homeOfficeId);
   if (f.presentDays.length > 0) {
     const at = w.startField();
     writePacked(w, f.presentDays);
@@ -159,7 +152,7 @@ export function writeWeeklyTuple(w: CsvBytes, f: WeeklyFacts): void {
   } else w.int32(NULL_FIELD);
   const extra = extraOf(f);
   // Most extras hold only the week's anchor checks, which the engine shares between records.
-  if (extra) textField(w, Object.keys(extra).length === 1 && extra.anchors ? jsonText(extra, f.anchors) : JSON.stringify(extra));
+  if (extra) w.textField(Object.keys(extra).length === 1 && extra.anchors ? jsonText(extra, f.anchors) : JSON.stringify(extra));
   else w.int32(NULL_FIELD);
 }
 

@@ -14,6 +14,8 @@ const NEWLINE = 10;
 const CR = 13;
 const SPACE = 32;
 const encoder = new TextEncoder();
+/** "00" to "99" as ASCII bytes: num() writes two digits at a time. */
+const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i & 1 ? (i >> 1) % 10 : Math.floor((i >> 1) / 10)));
 
 export class CsvBytes {
   private buf: Uint8Array;
@@ -118,28 +120,37 @@ export class CsvBytes {
     const buf = this.buf;
     let at = this.length + 9;
     this.length = at;
-    for (let x = low | 0, k = 0; k < 9; k++) {
-      const q = (x / 10) | 0;
-      buf[--at] = 48 + (x - q * 10);
+    let x = low | 0;
+    for (let k = 0; k < 4; k++) {
+      const q = (x / 100) | 0;
+      const r = (x - q * 100) << 1;
+      buf[--at] = DIGIT_PAIRS[r + 1]!;
+      buf[--at] = DIGIT_PAIRS[r]!;
       x = q;
     }
+    buf[--at] = 48 + x;
     return this;
   }
 
-  /** num() of an integer in [0, 1e9): 32-bit integer arithmetic. */
+  /** num() of an integer in [0, 1e9): 32-bit integer arithmetic, two digits at a time. */
   private small(v: number): this {
     let x = v | 0;
-    let digits = 1;
-    for (let p = 10; p <= x; p *= 10) digits++;
+    const digits = x < 10 ? 1 : x < 100 ? 2 : x < 1e3 ? 3 : x < 1e4 ? 4 : x < 1e5 ? 5 : x < 1e6 ? 6 : x < 1e7 ? 7 : x < 1e8 ? 8 : 9;
     this.room(digits);
     const buf = this.buf;
     let at = this.length + digits;
     this.length = at;
-    do {
-      const q = (x / 10) | 0;
-      buf[--at] = 48 + (x - q * 10);
+    while (x >= 100) {
+      const q = (x / 100) | 0;
+      const r = (x - q * 100) << 1;
+      buf[--at] = DIGIT_PAIRS[r + 1]!;
+      buf[--at] = DIGIT_PAIRS[r]!;
       x = q;
-    } while (x > 0);
+    }
+    if (x >= 10) {
+      buf[--at] = DIGIT_PAIRS[(x << 1) + 1]!;
+      buf[--at] = DIGIT_PAIRS[x << 1]!;
+    } else buf[--at] = 48 + x;
     return this;
   }
 
@@ -160,6 +171,46 @@ export class CsvBytes {
     buf[this.length++] = (v >>> 16) & 0xff;
     buf[this.length++] = (v >>> 8) & 0xff;
     buf[this.length++] = v & 0xff;
+    return this;
+  }
+
+  /** A text field of a binary COPY tuple: its length in bytes, then its UTF-8 bytes. */
+  textField(s: string): this {
+    const n = s.length;
+    this.room(n + 4);
+    const buf = this.buf;
+    const start = this.length;
+    let at = start + 4;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        // Not ASCII: the length in bytes is known once the rest is encoded.
+        this.length = at;
+        this.raw(s.slice(i));
+        return this.endField(start);
+      }
+      buf[at++] = c;
+    }
+    buf[start] = n >>> 24;
+    buf[start + 1] = (n >>> 16) & 0xff;
+    buf[start + 2] = (n >>> 8) & 0xff;
+    buf[start + 3] = n & 0xff;
+    this.length = at;
+    return this;
+  }
+
+  /** A smallint field of a binary COPY tuple (its length, 2, then the value). */
+  int16Field(v: number): this {
+    this.room(6);
+    const buf = this.buf;
+    const at = this.length;
+    buf[at] = 0;
+    buf[at + 1] = 0;
+    buf[at + 2] = 0;
+    buf[at + 3] = 2;
+    buf[at + 4] = (v >> 8) & 0xff;
+    buf[at + 5] = v & 0xff;
+    this.length = at + 6;
     return this;
   }
 
