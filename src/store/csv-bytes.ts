@@ -174,7 +174,7 @@ export class CsvBytes {
     return this;
   }
 
-  /** A text field of a binary COPY tuple: its length in bytes, then its UTF-8 bytes. */
+  /** A text field of a binary COPY tuple: its length in bytes, then its UTF-8 bytes (one pass over ASCII text). */
   textField(s: string): this {
     const n = s.length;
     this.room(n + 4);
@@ -184,19 +184,15 @@ export class CsvBytes {
     for (let i = 0; i < n; i++) {
       const c = s.charCodeAt(i);
       if (c >= 0x80) {
-        // Not ASCII: the length in bytes is known once the rest is encoded.
+        // Not ASCII: the rest is encoded properly, and the length counted in bytes.
         this.length = at;
         this.raw(s.slice(i));
         return this.endField(start);
       }
       buf[at++] = c;
     }
-    buf[start] = n >>> 24;
-    buf[start + 1] = (n >>> 16) & 0xff;
-    buf[start + 2] = (n >>> 8) & 0xff;
-    buf[start + 3] = n & 0xff;
     this.length = at;
-    return this;
+    return this.endField(start);
   }
 
   /** A smallint field of a binary COPY tuple (its length, 2, then the value). */
