@@ -12,7 +12,7 @@ import { eventWindowMs, loadHrFacts, type EvaluateSummary } from './evaluate-wee
 import { inputOf } from './evaluate-compute.js';
 import { getEmployees } from '../store/employee.repository.js';
 import { eventsInWindows } from '../store/badge.repository.js';
-import { ensureWeekPartitions, lockEvaluations, writeWeeklyTuple, WEEKLY_COLUMNS } from '../store/compliance.repository.js';
+import { deleteWeeklyPairs, ensureWeekPartitions, lockEvaluations, writeWeeklyTuple, WEEKLY_COLUMNS } from '../store/compliance.repository.js';
 import { CsvBytes } from '../store/csv-bytes.js';
 import { afterEvaluation } from './after-evaluation.js';
 
@@ -62,7 +62,7 @@ export async function evaluateChanged(deps: Deps): Promise<EvaluateSummary & { p
     const pairs = `(SELECT unnest($1::text[]) AS employee_id, unnest($2::date[]) AS week_start)`;
     await lockEvaluations(tx);
     await ensureWeekPartitions(tx, pairWeeks as LocalDate[]);
-    await tx.query(`DELETE FROM weekly_compliance w USING ${pairs} p WHERE w.employee_id = p.employee_id AND w.week_start = p.week_start`, [pairIds, pairWeeks]);
+    await deleteWeeklyPairs(tx, pairIds, pairWeeks);
     records = await tx.copyFrom('weekly_compliance', WEEKLY_COLUMNS, tuples.length > 0 ? [tuples.take()] : [], 'binary');
     await tx.query(`DELETE FROM dirty_week d USING ${pairs} p WHERE d.employee_id = p.employee_id AND d.week_start = p.week_start`, [pairIds, pairWeeks]);
     await afterEvaluation(tx, deps, { mondays: [...new Set(pairWeeks as LocalDate[])].sort(), employeeIds: ids });

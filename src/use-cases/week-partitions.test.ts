@@ -10,7 +10,7 @@ import { migrate } from '../store/migrate.js';
 import type { Db } from '../store/db.js';
 import type { Deps } from './deps.js';
 import { evaluateWeeks } from './evaluate-weeks.js';
-import { ensureWeekPartitions, weekPartitions, WEEKLY_COLUMNS, type WeekPartition } from '../store/compliance.repository.js';
+import { byPrimaryKey, deleteWeeklyPairs, DELETE_PAIRS_SQL, ensureWeekPartitions, weekPartitions, WEEKLY_COLUMNS, type WeekPartition } from '../store/compliance.repository.js';
 import type { LocalDate } from '../engine/dates.js';
 
 const d = (s: string) => s as LocalDate;
@@ -105,4 +105,33 @@ forEachStore('evaluations at the same time take turns, and readers see whole wee
   }
   assert.deepEqual(ranges(await weekPartitions(db)).length, 1);
   assert.deepEqual(await records(db, '2026-11-16', '2026-11-29'), before);
+});
+
+forEachStore('the records of a few (employee, week) pairs are found by the primary key, in a partition never analyzed', async (t, db) => {
+  // 50,000 records of one week, written into a fresh partition (as an evaluation swaps one in):
+  // no statistics yet, and PGlite never gathers any by itself.
+  await migrate(db);
+  await ensureWeekPartitions(db, [d('2026-11-16'), d('2026-11-23')]);
+  await db.exec(`INSERT INTO weekly_compliance (employee_id, week_start, week, status, reason, required, present, available, week_length,
+      policy_days_per_week, days_per_week, home_office_id)
+    SELECT 'E' || lpad(g::text, 6, '0'), DATE '2026-11-16', '2026-W47', 'compliant', 'requirement_met', 3, 3, 5, 5, 3, 3, 'NYC1'
+    FROM generate_series(1, 50000) AS g`);
+  await db.exec(`INSERT INTO weekly_compliance (employee_id, week_start, week, status, reason, required, present, available, week_length,
+      policy_days_per_week, days_per_week, home_office_id)
+    VALUES ('E000007', DATE '2026-11-23', '2026-W48', 'compliant', 'requirement_met', 3, 3, 5, 5, 3, 3, 'NYC1')`);
+  const ids = Array.from({ length: 1000 }, (_, i) => `E${String(i * 7 + 7).padStart(6, '0')}`);
+  const weeks = ids.map(() => '2026-11-16');
+  const plan = async (tx: Db) => (await tx.query<Record<string, string>>(`EXPLAIN ${DELETE_PAIRS_SQL}`, [ids, weeks])).map((r) => Object.values(r)[0]).join('\n');
+  await db.transaction(async (tx) => {
+    t.diagnostic(`the planner's own choice: ${/Hash Join/.test(await plan(tx)) ? 'a hash join over the whole partition' : 'not a hash join'}`);
+    const byKey = await byPrimaryKey(tx, ids.length, () => plan(tx));
+    assert.match(byKey, /Index (Only )?Scan/);
+    assert.doesNotMatch(byKey, /Hash Join|Merge Join|Seq Scan/);
+    // The planner is free again after: these settings end with the statements.
+    assert.deepEqual((await tx.query(`SELECT current_setting('enable_hashjoin') AS h, current_setting('enable_mergejoin') AS m`))[0], { h: 'on', m: 'on' });
+  });
+  // Exactly the pairs go: E000007's other week stays, as do the employees not listed.
+  await db.transaction((tx) => deleteWeeklyPairs(tx, ids, weeks));
+  const left = await db.query<{ n: number; w48: number }>(`SELECT count(*)::int AS n, count(*) FILTER (WHERE week_start = DATE '2026-11-23')::int AS w48 FROM weekly_compliance`);
+  assert.deepEqual(left[0], { n: 50_000 - 1000 + 1, w48: 1 });
 });
