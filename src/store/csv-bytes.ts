@@ -15,7 +15,7 @@ const CR = 13;
 const SPACE = 32;
 const encoder = new TextEncoder();
 /** "00" to "99" as ASCII bytes: num() writes two digits at a time. */
-const DIGIT_PAIRS = Uint8Array.from({ length: 200 }, (_, i) => 48 + (i & 1 ? (i >> 1) % 10 : Math.floor((i >> 1) / 10)));
+const DIGIT_PAIRS = encoder.encode(Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0')).join(''));
 
 export class CsvBytes {
   private buf: Uint8Array;
@@ -132,7 +132,11 @@ export class CsvBytes {
     return this;
   }
 
-  /** num() of an integer in [0, 1e9): 32-bit integer arithmetic, two digits at a time. */
+  /**
+   * num() of an integer in [0, 1e9): 32-bit integer arithmetic, two digits at a time. (num()'s
+   * nine padded low digits repeat its loop: one shared loop over a digit count measured 3-5 % slower
+   * on the bulk evaluation.)
+   */
   private small(v: number): this {
     let x = v | 0;
     const digits = x < 10 ? 1 : x < 100 ? 2 : x < 1e3 ? 3 : x < 1e4 ? 4 : x < 1e5 ? 5 : x < 1e6 ? 6 : x < 1e7 ? 7 : x < 1e8 ? 8 : 9;

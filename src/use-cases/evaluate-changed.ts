@@ -12,7 +12,7 @@ import { eventWindowMs, loadHrFacts, type EvaluateSummary } from './evaluate-wee
 import { inputOf } from './evaluate-compute.js';
 import { getEmployees } from '../store/employee.repository.js';
 import { eventsInWindows } from '../store/badge.repository.js';
-import { deleteWeeklyPairs, ensureWeekPartitions, lockEvaluations, writeWeeklyTuple, WEEKLY_COLUMNS } from '../store/compliance.repository.js';
+import { deleteWeeklyPairs, ensureWeekPartitions, lockEvaluations, PAIRS_SQL, writeWeeklyTuple, WEEKLY_COLUMNS } from '../store/compliance.repository.js';
 import { CsvBytes } from '../store/csv-bytes.js';
 import { afterEvaluation } from './after-evaluation.js';
 
@@ -59,12 +59,11 @@ export async function evaluateChanged(deps: Deps): Promise<EvaluateSummary & { p
   const pairWeeks = dirty.map((r) => r.week_start);
   let records = 0;
   await deps.db.transaction(async (tx) => {
-    const pairs = `(SELECT unnest($1::text[]) AS employee_id, unnest($2::date[]) AS week_start)`;
     await lockEvaluations(tx);
     await ensureWeekPartitions(tx, pairWeeks as LocalDate[]);
     await deleteWeeklyPairs(tx, pairIds, pairWeeks);
     records = await tx.copyFrom('weekly_compliance', WEEKLY_COLUMNS, tuples.length > 0 ? [tuples.take()] : [], 'binary');
-    await tx.query(`DELETE FROM dirty_week d USING ${pairs} p WHERE d.employee_id = p.employee_id AND d.week_start = p.week_start`, [pairIds, pairWeeks]);
+    await tx.query(`DELETE FROM dirty_week d USING ${PAIRS_SQL} p WHERE d.employee_id = p.employee_id AND d.week_start = p.week_start`, [pairIds, pairWeeks]);
     await afterEvaluation(tx, deps, { mondays: [...new Set(pairWeeks as LocalDate[])].sort(), employeeIds: ids });
   });
   return {
