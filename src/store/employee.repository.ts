@@ -91,22 +91,37 @@ export async function reportIds(db: Db, managerId: string, indirect: boolean): P
 }
 
 /**
- * Upserts employees by id (unique in `employees`) through a staging table (one COPY, one
- * statement), or, into an empty table (a first import), with one COPY straight in. Call it in a
- * transaction (the table stays locked against other writers until it ends).
+ * Upserts employees by id (unique across `batches`), taking the batches as they come (a file of any
+ * size in bounded memory): through a staging table (one COPY, one statement), or, into an empty
+ * table (a first import), with one COPY straight in. Once every batch is written, `settle` (when
+ * given) returns the ids to leave out after all (checks that needed the whole file: the manager
+ * links), or throws, and the transaction writes nothing. Call it in a transaction (the table stays
+ * locked against other writers until it ends).
  */
-export async function upsertEmployees(db: Db, employees: readonly Employee[]): Promise<{ inserted: number; updated: number }> {
-  const lines = () => chunkLines(employees.map((e) => csvLine([e.employeeId, e.email, e.name, e.managerId, e.level, e.jobFamily, e.org, e.homeOfficeId, e.arrangement, e.hireDate, e.terminationDate])));
+export async function upsertEmployees(
+  db: Db, batches: AsyncIterable<readonly Employee[]> | Iterable<readonly Employee[]>, settle?: () => readonly string[],
+): Promise<{ inserted: number; updated: number }> {
+  async function* lines(): AsyncGenerator<string> {
+    for await (const batch of batches) {
+      for (const e of batch) yield csvLine([e.employeeId, e.email, e.name, e.managerId, e.level, e.jobFamily, e.org, e.homeOfficeId, e.arrangement, e.hireDate, e.terminationDate]);
+    }
+  }
+  const leftOut = async (table: string): Promise<number> => {
+    const ids = settle?.() ?? [];
+    return ids.length === 0 ? 0 : (await db.run(`DELETE FROM ${table} WHERE employee_id = ANY($1::text[])`, [ids])).rowCount;
+  };
   if (await emptyForBulkLoad(db, 'employee')) {
     // The foreign key to office is checked once for the whole file, with one join, rather than by
     // a trigger per row (at 350,000 people: about a second). Within the transaction: all or nothing.
     await db.exec(`ALTER TABLE employee DROP CONSTRAINT ${OFFICE_FK}`);
-    await db.copyFrom('employee', COLUMNS.split(', '), lines());
+    const copied = await db.copyFrom('employee', COLUMNS.split(', '), chunkLines(lines()));
+    const removed = await leftOut('employee');
     await db.exec(`ALTER TABLE employee ADD CONSTRAINT ${OFFICE_FK} FOREIGN KEY (home_office_id) REFERENCES office (office_id)`);
-    return { inserted: employees.length, updated: 0 };
+    return { inserted: copied - removed, updated: 0 };
   }
   await db.exec(`CREATE TEMP TABLE employee_stage (LIKE employee INCLUDING DEFAULTS) ON COMMIT DROP`);
-  await db.copyFrom('employee_stage', COLUMNS.split(', '), lines());
+  await db.copyFrom('employee_stage', COLUMNS.split(', '), chunkLines(lines()));
+  await leftOut('employee_stage');
   const rows = await db.query<{ inserted: number; updated: number }>(
     `WITH up AS (
        INSERT INTO employee (${COLUMNS})

@@ -12,31 +12,40 @@ export interface LeaveRecord extends Leave {
 }
 
 /**
- * Upserts leave by (employee, start, end, kind); a key given twice takes its last status (a later
- * line of the file corrects an earlier one). Through a staging table, or, into an empty table
- * (a first import), with one COPY straight in. Call it in a transaction (see emptyForBulkLoad).
+ * Upserts leave by (employee, start, end, kind), from batches of rows taken as they come (a file of
+ * any size in bounded memory); a key given twice takes its last status (a later line of the file
+ * corrects an earlier one). The rows go into a staging table, numbered in order, and from there
+ * the last of each key into leave: a plain insert when the table is empty (a first import), an
+ * upsert otherwise. Call it in a transaction (see emptyForBulkLoad): an error in `batches` (a bad
+ * line of the file) aborts the COPY, and the transaction writes nothing.
  */
-export async function upsertLeave(db: Db, rows: readonly LeaveRecord[]): Promise<{ inserted: number; updated: number }> {
-  const byKey = new Map<string, LeaveRecord>();
-  for (const l of rows) byKey.set(`${l.employeeId}\u0000${l.startDate}\u0000${l.endDate}\u0000${l.kind}`, l);
-  const lines = () => chunkLines([...byKey.values()].map((l) => csvLine([l.employeeId, l.startDate, l.endDate, l.kind, l.status])));
-  const columns = ['employee_id', 'start_date', 'end_date', 'kind', 'status'];
-  if (await emptyForBulkLoad(db, 'leave')) {
-    await db.copyFrom('leave', columns, lines());
-    return { inserted: byKey.size, updated: 0 };
+export async function upsertLeave(db: Db, batches: AsyncIterable<readonly LeaveRecord[]> | Iterable<readonly LeaveRecord[]>): Promise<{ inserted: number; updated: number }> {
+  const empty = await emptyForBulkLoad(db, 'leave');
+  await db.exec('CREATE TEMP TABLE leave_stage (seq integer, employee_id text, start_date date, end_date date, kind text, status text) ON COMMIT DROP');
+  async function* lines(): AsyncGenerator<string> {
+    let seq = 0;
+    for await (const batch of batches) for (const l of batch) yield csvLine([seq++, l.employeeId, l.startDate, l.endDate, l.kind, l.status]);
   }
-  await db.exec(`CREATE TEMP TABLE leave_stage (employee_id text, start_date date, end_date date, kind text, status text) ON COMMIT DROP`);
-  await db.copyFrom('leave_stage', columns, lines());
-  const res = await db.query<{ inserted: number; updated: number }>(
-    `WITH up AS (
-       INSERT INTO leave (employee_id, start_date, end_date, kind, status)
-       SELECT employee_id, start_date, end_date, kind, status FROM leave_stage
-       ON CONFLICT (employee_id, start_date, end_date, kind) DO UPDATE SET status = EXCLUDED.status, updated_at = now()
-       RETURNING (xmax = 0) AS ins)
-     SELECT count(*) FILTER (WHERE ins)::int AS inserted, count(*) FILTER (WHERE NOT ins)::int AS updated FROM up`,
-  );
+  await db.copyFrom('leave_stage', ['seq', 'employee_id', 'start_date', 'end_date', 'kind', 'status'], chunkLines(lines()));
+  const last = `SELECT DISTINCT ON (employee_id, start_date, end_date, kind) employee_id, start_date, end_date, kind, status
+     FROM leave_stage ORDER BY employee_id, start_date, end_date, kind, seq DESC`;
+  let counts: { inserted: number; updated: number };
+  if (empty) {
+    const r = await db.run(`INSERT INTO leave (employee_id, start_date, end_date, kind, status) ${last}`);
+    counts = { inserted: r.rowCount, updated: 0 };
+  } else {
+    const res = await db.query<{ inserted: number; updated: number }>(
+      `WITH up AS (
+         INSERT INTO leave (employee_id, start_date, end_date, kind, status)
+         ${last}
+         ON CONFLICT (employee_id, start_date, end_date, kind) DO UPDATE SET status = EXCLUDED.status, updated_at = now()
+         RETURNING (xmax = 0) AS ins)
+       SELECT count(*) FILTER (WHERE ins)::int AS inserted, count(*) FILTER (WHERE NOT ins)::int AS updated FROM up`,
+    );
+    counts = { inserted: Number(res[0]!.inserted), updated: Number(res[0]!.updated) };
+  }
   await db.exec('DROP TABLE leave_stage');
-  return { inserted: Number(res[0]!.inserted), updated: Number(res[0]!.updated) };
+  return counts;
 }
 
 function groupBy<T extends { employeeId: string }>(rows: T[]): Map<string, T[]> {

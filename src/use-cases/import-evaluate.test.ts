@@ -277,6 +277,51 @@ forEachStore('--skip-invalid keeps the original fields of employees rejected for
   assert.ok(lines.includes('N3,n3@example.com,Cy,N2,5,SEA1,hybrid,2024-01-08,z,4,manager_id,"unknown employee ""N2"""'), lines.join('\n'));
 });
 
+forEachStore('HR files stream into the store: whole-file checks after the last row, a bad last row writes nothing, a repeated leave key takes its last status', async (_t, db) => {
+  await migrate(db);
+  const deps = depsOf(db);
+  const fx = writeFixtures();
+  await importFile(deps, { kind: 'offices', file: fx.offices });
+  const eh = 'employee_id,email,name,manager_id,level,home_office_id,arrangement,hire_date\n';
+  const staff = (n: number) => Array.from({ length: n }, (_, i) => `S${i},s${i}@example.com,S ${i},${i === 0 ? '' : `S${i >> 1}`},5,SEA1,hybrid,2024-01-08\n`).join('');
+  const fkCount = async () => Number((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_constraint WHERE conname = 'employee_home_office_id_fkey'`))[0]!.n);
+
+  // A first import (the empty table's path) refused at its last row: nothing written, the foreign key back.
+  await expectInputError(importFile(deps, { kind: 'employees', file: fx.write('late-bad.csv', `${eh}${staff(3_000)}Z1,z@example.com,Z,NOPE,5,SEA1,hybrid,2024-01-08\n`) }), /late-bad\.csv:3002:4: manager_id: unknown employee "NOPE"/);
+  assert.equal(await count(db, 'employee'), 0);
+  assert.equal(await fkCount(), 1);
+
+  // A cycle of three and a row leading into it, with --skip-invalid, into the empty table: the rows
+  // on the cycle are refused naming it from themselves; the one leading in, for its refused manager.
+  const cyc = fx.write('cycle.csv', `${eh}${staff(3_000)}C1,c1@example.com,C1,C2,5,SEA1,hybrid,2024-01-08\nC2,c2@example.com,C2,C3,5,SEA1,hybrid,2024-01-08\nC3,c3@example.com,C3,C1,5,SEA1,hybrid,2024-01-08\nD1,d1@example.com,D1,C3,5,SEA1,hybrid,2024-01-08\nS5,s5@example.com,Again,S2,5,SEA1,hybrid,2024-01-08\n`);
+  const rejects = `${fx.dir}/cycle-rejects.csv`;
+  const s = await importFile(deps, { kind: 'employees', file: cyc, skipInvalid: rejects });
+  assert.deepEqual([s.rows, s.new, s.rejected], [3_005, 3_000, 5]);
+  const reasons = readFileSync(rejects, 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').slice(8).join(','));
+  assert.deepEqual(reasons, [
+    '3006,employee_id,"""S5"" appears twice in the file (first on line 7)"',
+    '3002,manager_id,the manager links form a cycle (C1 → C2 → C3 → C1)',
+    '3003,manager_id,the manager links form a cycle (C2 → C3 → C1 → C2)',
+    '3004,manager_id,the manager links form a cycle (C3 → C1 → C2 → C3)',
+    '3005,manager_id,"unknown employee ""C3"""',
+  ]);
+  assert.equal(await count(db, 'employee'), 3_000);
+  assert.equal(await fkCount(), 1);
+  assert.equal((await db.query<{ name: string }>(`SELECT name FROM employee WHERE employee_id = 'S5'`))[0]!.name, 'S 5', 'the first row of a repeated id is the one kept');
+
+  // Leave: refused at the last row of 5,000, nothing written; a key given twice takes its last status.
+  const lh = 'employee_id,start_date,end_date,kind,status\n';
+  const leave = Array.from({ length: 5_000 }, (_, i) => `S${i % 3_000},2026-${String(1 + (i % 12)).padStart(2, '0')}-0${1 + (i % 9)},2026-12-31,pto,approved\n`).join('');
+  await expectInputError(importFile(deps, { kind: 'leave', file: fx.write('leave-bad.csv', `${lh}${leave}GHOST,2026-01-01,2026-01-02,pto,approved\n`) }), /leave-bad\.csv:5002:1: employee_id: unknown employee "GHOST"/);
+  assert.equal(await count(db, 'leave'), 0);
+  const twice = await importFile(deps, { kind: 'leave', file: fx.write('leave-twice.csv', `${lh}S1,2026-11-02,2026-11-06,pto,approved\nS2,2026-11-02,2026-11-02,sick,approved\nS1,2026-11-02,2026-11-06,pto,cancelled\n`) });
+  assert.deepEqual([twice.rows, twice.new, twice.updated], [3, 2, 0]);
+  const again = await importFile(deps, { kind: 'leave', file: fx.write('leave-again.csv', `${lh}S2,2026-11-02,2026-11-02,sick,cancelled\nS2,2026-11-02,2026-11-02,sick,approved\nS3,2026-11-02,2026-11-02,sick,approved\n`) });
+  assert.deepEqual([again.rows, again.new, again.updated], [3, 1, 1]);
+  const stored = await db.query<{ employee_id: string; status: string }>('SELECT employee_id, status FROM leave ORDER BY employee_id');
+  assert.deepEqual(stored.map((r) => `${r.employee_id} ${r.status}`), ['S1 cancelled', 'S2 approved', 'S3 approved']);
+});
+
 forEachStore('badge files in any order, with repeats, store the same events whatever the import buffer or parsing thread, and evaluate alike', async (_t, db) => {
   await migrate(db);
   const deps = depsOf(db);
@@ -418,12 +463,12 @@ forEachStore('a first import of leave while another runs: the second waits for t
   // starts meanwhile (on PostgreSQL another connection: it must wait for the first to commit,
   // then find the table no longer empty; PGlite runs the transactions one after the other).
   const first = db.transaction(async (tx) => {
-    const r = await upsertLeave(tx, leave([1, 2, 3, 4]));
+    const r = await upsertLeave(tx, [leave([1, 2, 3, 4])]);
     await sleep(400);
     return r;
   });
   await sleep(100);
-  const second = db.transaction((tx) => upsertLeave(tx, leave([3, 4, 5])));
+  const second = db.transaction((tx) => upsertLeave(tx, [leave([3, 4, 5])]));
   assert.deepEqual(await Promise.all([first, second]), [{ inserted: 4, updated: 0 }, { inserted: 1, updated: 2 }]);
   assert.equal(await count(db, 'leave'), 5);
 });
