@@ -108,7 +108,8 @@ export function evaluateEmployeeFacts(input: EmployeeInput, ctx: Context, monday
   const leave: ApprovedLeave = { absence: [], travel: [] };
   for (const l of input.leave) if (l.status === 'approved') (l.kind === TRAVEL_KIND ? leave.travel : leave.absence).push(l);
   const out: WeeklyFacts[] = [];
-  for (const monday of mondays) out.push(evaluateWeek(input, events, leave, ctx, monday));
+  const hireN = dayNumber(input.employee.hireDate);
+  for (const monday of mondays) out.push(evaluateWeek(input, events, leave, ctx, monday, hireN));
   return out;
 }
 
@@ -254,6 +255,8 @@ function evaluateWeek(
   leave: ApprovedLeave,
   ctx: Context,
   monday: LocalDate,
+  /** dayNumber(input.employee.hireDate), once per employee. */
+  hireN: number,
 ): WeeklyFacts {
   const { employee } = input;
   const subject = scopeSubjectOf(employee, input.relocation, monday);
@@ -350,7 +353,7 @@ function evaluateWeek(
       if (exempting) exception = exceptionFacts(exempting);
       break judge;
     }
-    if (mondayN < dayNumber(employee.hireDate) + policy.graceDays) {
+    if (mondayN < hireN + policy.graceDays) {
       status = 'grace';
       reason = 'hire_grace';
       graceUntil = addDays(employee.hireDate, policy.graceDays);

@@ -92,6 +92,24 @@ function jsonText(value: unknown, shared: object): string {
   return t;
 }
 
+/**
+ * The binary COPY field (length, then UTF-8 bytes) of JSON.stringify(value), memoised by `shared`,
+ * frozen: the engine shares the excused days of most weeks (an office's holidays) and their anchor
+ * checks between records, so most records copy these fields whole.
+ */
+const sharedFields = new WeakMap<object, Uint8Array>();
+function sharedField(value: unknown, shared: object): Uint8Array {
+  let field = sharedFields.get(shared);
+  if (field === undefined) {
+    const json = utf8.encode(JSON.stringify(value));
+    field = new Uint8Array(4 + json.length);
+    new DataView(field.buffer).setInt32(0, json.length);
+    field.set(json, 4);
+    sharedFields.set(shared, field);
+  }
+  return field;
+}
+
 /** The JSON of a shared (frozen) excused day, as bytes. */
 const excusedBytes = new WeakMap<ExcusedDay, Uint8Array>();
 function excusedDayBytes(d: ExcusedDay): Uint8Array {
@@ -145,15 +163,19 @@ export function writeWeeklyTuple(w: CsvBytes, f: WeeklyFacts): void {
     writePacked(w, f.presentDays);
     w.endField(at);
   } else w.int32(NULL_FIELD);
-  if (f.excusedDays.length > 0) {
+  if (f.excusedDays.length === 0) w.int32(NULL_FIELD);
+  else if (Object.isFrozen(f.excusedDays)) w.bytes(sharedField(f.excusedDays, f.excusedDays));
+  else {
     const at = w.startField();
     writeExcused(w, f.excusedDays);
     w.endField(at);
-  } else w.int32(NULL_FIELD);
+  }
   const extra = extraOf(f);
   // Most extras hold only the week's anchor checks, which the engine shares between records.
-  if (extra) w.textField(Object.keys(extra).length === 1 && extra.anchors ? jsonText(extra, f.anchors) : JSON.stringify(extra));
-  else w.int32(NULL_FIELD);
+  if (extra) {
+    if (Object.keys(extra).length === 1 && extra.anchors && Object.isFrozen(f.anchors)) w.bytes(sharedField(extra, f.anchors));
+    else w.textField(JSON.stringify(extra));
+  } else w.int32(NULL_FIELD);
 }
 
 /**
