@@ -43,6 +43,11 @@ test('npm run bench -- --smoke --no-append runs every step on both stores and ag
     assert.equal(r.data.employees, 500);
     assert.equal(r.data.weeks, 4);
     assert.ok(r.data.events > 1000);
+    // The run's wall time is counted (run directly: from the process's start), and the smoke run judges no time.
+    assert.equal(r.run?.from, 'process');
+    assert.ok(r.run!.seconds > 0 && r.run!.seconds < 600, `run seconds ${r.run!.seconds}`);
+    assert.ok(r.targets.every((t) => !t.measure.startsWith('the whole run')), 'a smoke run has no whole-run line');
+    assert.match(stdout, /- Run: \d+\.\d min from the start of the benchmark's process to this report/);
 
     // Every step ran and produced a number.
     const storeSteps: StepKey[] = ['create', 'import_hr', 'import_badges', 'evaluate', 'import_late', 'evaluate_changed', 'team_view', 'employee_quarter'];
