@@ -23,11 +23,12 @@
  *    Aborted()", see e.g. decocms/studio#2677 and withoneai/cli#127 on GitHub). 0.5.16 ignores a
  *    stale one (we tried -42 and the live PID 1), but since hubday.lock already guarantees that no
  *    other process uses the folder, we delete a leftover postmaster.pid before starting anyway.
- *  - A fresh store is created by running initdb on a scratch in-memory file system and unpacking
- *    the result into the folder (the "exists" test is pgdata/PG_VERSION). A process killed during
- *    that unpacking can leave a half-written cluster; hubday-store.json is written only after the
- *    first successful start, so a pgdata/ without it is deleted and created again (it cannot hold
- *    data: openPgliteDb had not returned yet).
+ *  - A fresh store is a copy of the template the build made (pglite-template.ts: a cluster PGlite
+ *    created and closed), or, without one, PGlite runs initdb on a scratch in-memory file system
+ *    and unpacks the result into the folder (the "exists" test is pgdata/PG_VERSION). A process
+ *    killed during the copy or that unpacking can leave a half-written cluster; hubday-store.json
+ *    is written only after the first successful start, so a pgdata/ without it is deleted and
+ *    created again (it cannot hold data: openPgliteDb had not returned yet).
  *  - Two PGlite instances on one folder corrupt it (PostgreSQL's own postmaster.pid interlock does
  *    not work inside WASM: the PID is always -42), hence hubday.lock.
  *
@@ -37,8 +38,8 @@
  * scratch file inside the mounted folder (real disk, same speed) and streams that file, so memory
  * stays bounded for any result size. Measured here, 3 million rows of ~45 bytes: copyFrom ~3.5 s
  * (PostgreSQL 15 on the same machine: ~1.5 s), copyTo ~1.7 s (~0.9 s); process RSS stays at about
- * 300-400 MB, most of it PGlite's own WASM heap (a brand-new store costs ~500 MB more until GC
- * reclaims the temporary instance PGlite runs initdb in).
+ * 300-400 MB, most of it PGlite's own WASM heap (a store created without the template costs ~500 MB
+ * more until GC reclaims the temporary instance PGlite runs initdb in).
  *
  * Types: PGlite's own parsers turn date/timestamptz into Date objects and keep numeric as a
  * string; we replace every parser on the instance with the shared table of ./db.ts.
@@ -51,6 +52,7 @@ import { PGlite, TransactionAbortedError as PgliteAbortedError, types as pgliteT
 import {
   BINARY_COPY_HEADER, BINARY_COPY_TRAILER, binaryChunk, type CopyChunks, type CopyFormat, type Db, SESSION_SETUP_SQL, StreamingError, TYPE_PARSERS, TransactionAbortedError, chunkSource, copyFromSql, copyToSql, decodeChunks, normalizeParams, parserFor,
 } from './db.js';
+import { usableTemplate } from './pglite-template.js';
 
 const LOCK_FILE = 'hubday.lock';
 const MARKER_FILE = 'hubday-store.json';
@@ -75,11 +77,20 @@ interface Root {
   copies: number;
 }
 
+export interface OpenPgliteOptions {
+  /**
+   * The template a new store is copied from (pglite-template.ts): a folder made by makeTemplate,
+   * used when its PGlite version is the installed one; null: none (PGlite creates the cluster);
+   * default: the build's (dist/pglite-template), when usable.
+   */
+  template?: string | null;
+}
+
 /**
  * Opens (creating if needed) the store in `dataDir`, taking the folder's exclusive lock.
  * Throws `the data folder <dir> is in use by process <pid>` when another process has it open.
  */
-export async function openPgliteDb(dataDir: string): Promise<Db & { readonly dataDir: string }> {
+export async function openPgliteDb(dataDir: string, opts: OpenPgliteOptions = {}): Promise<Db & { readonly dataDir: string }> {
   const dir = path.resolve(dataDir);
   fs.mkdirSync(dir, { recursive: true });
   const releaseLock = await acquireLock(dir);
@@ -89,6 +100,9 @@ export async function openPgliteDb(dataDir: string): Promise<Db & { readonly dat
     const isNew = !fs.existsSync(marker);
     if (isNew) {
       fs.rmSync(pgdata, { recursive: true, force: true }); // an interrupted creation, see above
+      // A copy of the build's template, when there is one: PGlite then opens a cluster instead of creating one.
+      const template = opts.template === undefined ? usableTemplate() : opts.template === null ? null : usableTemplate(opts.template);
+      if (template !== null) fs.cpSync(template, pgdata, { recursive: true });
     } else {
       fs.rmSync(path.join(pgdata, 'postmaster.pid'), { force: true });
     }
