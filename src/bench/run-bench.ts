@@ -13,7 +13,6 @@
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
@@ -21,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openPgliteDb } from '../store/pglite-db.js';
+import { installedPgliteVersion } from '../store/pglite-template.js';
 import { openPostgresDb } from '../store/postgres-db.js';
 import { migrate } from '../store/migrate.js';
 import type { Db } from '../store/db.js';
@@ -151,17 +151,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): B
 
 function pgliteVersion(): string | null {
   try {
-    let dir = path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
-    for (;;) {
-      const file = path.join(dir, 'package.json');
-      if (existsSync(file)) {
-        const pkg = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
-        if (pkg.name === '@electric-sql/pglite') return pkg.version ?? null;
-      }
-      const up = path.dirname(dir);
-      if (up === dir) return null;
-      dir = up;
-    }
+    return installedPgliteVersion();
   } catch {
     return null;
   }
