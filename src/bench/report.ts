@@ -141,6 +141,11 @@ export function median(values: readonly number[]): number {
   return v.length % 2 === 1 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
 }
 
+/** Where the run's clock started, in words. */
+function runStart(run: NonNullable<BenchResult['run']>): string {
+  return run.from === 'npm run bench' ? 'the start of `npm run bench` (build and server start included)' : 'the start of the benchmark\'s process';
+}
+
 /** The ratios and limits of the issue, each with its target at this size and a verdict. */
 export function computeTargets(r: Pick<BenchResult, 'steps' | 'smoke' | 'size' | 'stores' | 'run'>): TargetLine[] {
   const { steps, smoke, size } = r;
@@ -225,7 +230,7 @@ export function computeTargets(r: Pick<BenchResult, 'steps' | 'smoke' | 'size' |
     const both = r.stores.length === 2;
     const minutes = r.run.seconds / 60;
     lines.push({
-      measure: `the whole run (${r.run.from === 'npm run bench' ? '`npm run bench`, from its start' : 'from the start of the benchmark\'s process'} to the report; stores: ${r.stores.join(', ')})`,
+      measure: `the whole run (from ${runStart(r.run)} to the report; stores: ${r.stores.join(', ')})`,
       value: `${minutes.toFixed(1)} min`,
       target: '≤ 30 min at large, both stores',
       verdict: size !== 'large' ? `— (no target at ${size})` : both ? (minutes <= 30 ? 'met' : 'not met') : '— (one store: the target is for both)',
@@ -264,7 +269,7 @@ export function renderReport(r: BenchResult): string {
       `badges.csv ${d.badgeMib.toFixed(1)} MiB; seed ${d.seed}; ${d.reused ? 'reused from' : `generated in ${fmtSeconds(d.generateSeconds)} s into`} ${d.dir}`,
   );
   if (r.run) {
-    out.push(`- Run: ${(r.run.seconds / 60).toFixed(1)} min from ${r.run.from === 'npm run bench' ? 'the start of `npm run bench` (build and server start included)' : 'the start of the benchmark\'s process'} to this report`);
+    out.push(`- Run: ${(r.run.seconds / 60).toFixed(1)} min from ${runStart(r.run)} to this report`);
   }
   out.push('');
   const cpuCell = (m: StepResult['memory']) =>

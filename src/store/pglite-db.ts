@@ -101,7 +101,7 @@ export async function openPgliteDb(dataDir: string, opts: OpenPgliteOptions = {}
     if (isNew) {
       fs.rmSync(pgdata, { recursive: true, force: true }); // an interrupted creation, see above
       // A copy of the build's template, when there is one: PGlite then opens a cluster instead of creating one.
-      const template = opts.template === undefined ? usableTemplate() : opts.template === null ? null : usableTemplate(opts.template);
+      const template = opts.template === null ? null : usableTemplate(opts.template);
       if (template !== null) fs.cpSync(template, pgdata, { recursive: true });
     } else {
       fs.rmSync(path.join(pgdata, 'postmaster.pid'), { force: true });

@@ -56,12 +56,12 @@ export function usableTemplate(dir: string = defaultTemplateDir()): string | nul
 }
 
 /**
- * Makes the template in `dir` (unless one usable is there already, or `force`): creates a
- * cluster with PGlite in a scratch folder beside it, closes it cleanly, and renames it into place.
+ * Makes the template in `dir` unless a usable one is there already: creates a cluster with
+ * PGlite in a scratch folder beside it, closes it cleanly, and renames it into place.
  */
-export async function makeTemplate(dir: string = defaultTemplateDir(), force = false): Promise<{ made: boolean; seconds: number }> {
+export async function makeTemplate(dir: string = defaultTemplateDir()): Promise<{ made: boolean; seconds: number }> {
   const t0 = performance.now();
-  if (!force && usableTemplate(dir) !== null) return { made: false, seconds: 0 };
+  if (usableTemplate(dir) !== null) return { made: false, seconds: 0 };
   const scratch = `${dir}.tmp-${process.pid}`;
   fs.rmSync(scratch, { recursive: true, force: true });
   fs.mkdirSync(scratch, { recursive: true });
@@ -77,7 +77,7 @@ export async function makeTemplate(dir: string = defaultTemplateDir(), force = f
   } catch (e) {
     fs.rmSync(scratch, { recursive: true, force: true });
     // Another build may have put its own in place meanwhile: that one serves.
-    if (usableTemplate(dir) !== null) return { made: false, seconds: (performance.now() - t0) / 1000 };
+    if (usableTemplate(dir) !== null) return { made: false, seconds: 0 };
     throw e;
   }
   return { made: true, seconds: (performance.now() - t0) / 1000 };

@@ -4,8 +4,8 @@
  *   forEachStore('imports badges', async (t, db) => { … });
  *
  * registers "imports badges [pglite]" and "imports badges [postgres]". The PGlite case opens a
- * fresh store in a temp folder (copied from a template created once per process, which saves the
- * ~3 s initdb per test); the PostgreSQL case creates a fresh database on the server given by
+ * fresh store in a temp folder (a copy of the template the build makes, which spares each test
+ * PGlite's initdb); the PostgreSQL case creates a fresh database on the server given by
  * HUBDAY_TEST_PG_URL (scripts/with-postgres.sh starts one) and drops it on close. Without that
  * variable the PostgreSQL case fails: it is never silently skipped.
  */
@@ -52,24 +52,10 @@ export function tempDir(prefix = 'hubday-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-let template: Promise<string> | undefined;
-
-/** A cleanly closed, freshly created store, made once per process and removed at exit. */
-function pgliteTemplate(): Promise<string> {
-  template ??= (async () => {
-    const dir = tempDir('hubday-template-');
-    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-    const db = await openPgliteDb(dir);
-    await db.close();
-    return dir;
-  })();
-  return template;
-}
-
 async function openTestPglite(): Promise<TestDb> {
   const dir = tempDir();
   try {
-    fs.cpSync(await pgliteTemplate(), dir, { recursive: true });
+    // A new store: a copy of the build's template (store/pglite-template.ts), as in the product.
     const db = await openPgliteDb(dir);
     return withCleanup(db, { dataDir: dir }, async () => fs.rmSync(dir, { recursive: true, force: true }));
   } catch (e) {
