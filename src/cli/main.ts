@@ -100,7 +100,8 @@ Examples:
     .action(async (file: string, o: { as?: string; json?: boolean }) => {
       const r = await ctx.withActor(o.as, (deps, actor) => applyPolicyAs(deps, actor, { file }));
       if (o.json) json(io, r.document);
-      else io.out(`applied policy ${r.policy.id} version ${r.policy.version} (effective from ${r.policy.effectiveFrom})${r.supersedes ? `; supersedes version ${r.supersedes} from that date` : ''}`);
+      else io.out(`applied policy ${r.policy.id} version ${r.policy.version} (effective from ${r.policy.effectiveFrom})${r.supersedes ? `; supersedes version ${r.supersedes} from that date` : ''}${
+        r.laterVersions.map((v) => `; version ${v.version} still governs from ${v.effectiveFrom} (its effectiveFrom is later)`).join('')}`);
     });
   pol
     .command('list')

@@ -47,17 +47,43 @@ export function readPolicyFile(file: string): PolicyDraft {
   return parsed.policy;
 }
 
-export async function applyPolicy(deps: Deps, opts: { file: string; actor?: string }): Promise<{ policy: Policy; document: Record<string, unknown>; supersedes: number | null }> {
+/** What a new version of a policy does to the earlier versions of its id. */
+export interface VersionEffect {
+  /** The version it takes over from, on its effectiveFrom (the one in effect then), or null. */
+  supersedes: number | null;
+  /**
+   * Earlier versions with a later effectiveFrom: they still govern from their dates (the version
+   * in effect is the one with the latest effectiveFrom on or before the week's Monday), oldest first.
+   */
+  laterVersions: Array<{ version: number; effectiveFrom: string }>;
+}
+
+/** How a new version relates to the earlier versions of its id (pure; `earlier` may hold other ids). */
+export function versionEffect(added: Policy, earlier: readonly Policy[]): VersionEffect {
+  const same = earlier.filter((p) => p.id === added.id && p.version !== added.version);
+  let supersedes: Policy | null = null;
+  for (const p of same) {
+    if (p.effectiveFrom > added.effectiveFrom) continue;
+    if (!supersedes || p.effectiveFrom > supersedes.effectiveFrom || (p.effectiveFrom === supersedes.effectiveFrom && p.version > supersedes.version)) supersedes = p;
+  }
+  // Of versions with one effectiveFrom, the highest governs: the others never do.
+  const laterVersions = same.filter((p) => p.effectiveFrom > added.effectiveFrom && !same.some((q) => q.effectiveFrom === p.effectiveFrom && q.version > p.version))
+    .sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : a.effectiveFrom > b.effectiveFrom ? 1 : a.version - b.version))
+    .map((p) => ({ version: p.version, effectiveFrom: p.effectiveFrom }));
+  return { supersedes: supersedes?.version ?? null, laterVersions };
+}
+
+export async function applyPolicy(deps: Deps, opts: { file: string; actor?: string }): Promise<{ policy: Policy; document: Record<string, unknown> } & VersionEffect> {
   const draft = readPolicyFile(opts.file);
-  const policy = await deps.db.transaction(async (tx) => {
+  const { policy, earlier } = await deps.db.transaction(async (tx) => {
     const p = await addPolicyVersion(tx, draft);
     await appendAuditEntries(tx, [{
       actor: opts.actor ?? 'operator', action: 'policy.applied', subject: `policy:${p.id}`, entity: `policy:${p.id}:v${p.version}`,
       after: policyToDocument(p),
     }], deps.clock.now());
-    return p;
+    return { policy: p, earlier: p.version > 1 ? await listPolicies(tx) : [] };
   });
-  return { policy, document: policyToDocument(policy), supersedes: policy.version > 1 ? policy.version - 1 : null };
+  return { policy, document: policyToDocument(policy), ...versionEffect(policy, earlier) };
 }
 
 export async function listPolicyVersions(deps: Deps): Promise<Policy[]> {

@@ -144,6 +144,15 @@ forEachStore('a new policy version supersedes from its effectiveFrom; a bad poli
   await evaluateWeeks(deps, { from: d('2026-11-16'), to: d('2026-11-29') });
   const c = await getCompliance(deps, { employeeId: 'E100', from: d('2026-11-16'), to: d('2026-11-29') });
   assert.deepEqual(c.weeks.map((w) => [w.policy?.version, w.status, w.required]), [[1, 'compliant', 3], [2, 'compliant', 1]]);
+  assert.deepEqual([r.supersedes, r.laterVersions], [1, []]);
+  // A back-dated version governs from its date until the later one's: the version in effect is
+  // the one with the latest effectiveFrom on or before the week's Monday (DESIGN's tie-break).
+  const v3 = fx.write('rto-3-v3.json', JSON.stringify({ id: 'rto-3', effectiveFrom: '2026-11-16', daysPerWeek: 2, scope: { arrangements: ['office', 'hybrid'] } }));
+  const r3 = await applyPolicy(deps, { file: v3 });
+  assert.deepEqual([r3.policy.version, r3.supersedes, r3.laterVersions], [3, 1, [{ version: 2, effectiveFrom: '2026-11-23' }]]);
+  await evaluateWeeks(deps, { from: d('2026-11-16'), to: d('2026-11-29') });
+  const c3 = await getCompliance(deps, { employeeId: 'E100', from: d('2026-11-16'), to: d('2026-11-29') });
+  assert.deepEqual(c3.weeks.map((w) => [w.policy?.version, w.required]), [[3, 2], [2, 1]]);
 
   const bad = fx.write('bad.json', '{\n  "id": "x",\n  "effectiveFrom": "2026-01-05",\n  "daysPerWeek": 9,\n  "holidayRul": "cap"\n}\n');
   const e = await expectInputError(applyPolicy(deps, { file: bad }), /bad\.json:4:\d+: daysPerWeek: must be a whole number from 0 to 7/);
@@ -151,7 +160,7 @@ forEachStore('a new policy version supersedes from its effectiveFrom; a bad poli
   assert.match(e.message, /bad\.json:5:\d+: holidayRul: unknown field "holidayRul"/);
   const syntax = fx.write('syntax.json', '{\n  "id": "x",\n  "effectiveFrom": 2026-01-05\n}\n');
   await expectInputError(applyPolicy(deps, { file: syntax }), /syntax\.json:3:\d+: not valid JSON/);
-  assert.equal(await count(db, 'policy'), 2);
+  assert.equal(await count(db, 'policy'), 3);
 });
 
 forEachStore('bad input stops the import with file, line, column and reason, and writes nothing', async (_t, db) => {
