@@ -109,7 +109,9 @@ export function evaluateEmployeeFacts(input: EmployeeInput, ctx: Context, monday
   for (const l of input.leave) if (l.status === 'approved') (l.kind === TRAVEL_KIND ? leave.travel : leave.absence).push(l);
   const out: WeeklyFacts[] = [];
   const hireN = dayNumber(input.employee.hireDate);
-  for (const monday of mondays) out.push(evaluateWeek(input, events, leave, ctx, monday, hireN));
+  // Without a relocation the employee's scope and home office are those of every week: found once.
+  const fixed = input.relocation === null ? { subject: scopeSubjectOf(input.employee, null, mondays[0] ?? input.employee.hireDate), frames: framesOf(ctx, mondays, input.employee.homeOfficeId) } : null;
+  for (let i = 0; i < mondays.length; i++) out.push(evaluateWeek(input, events, leave, ctx, mondays[i]!, hireN, fixed?.subject, fixed?.frames[i]));
   return out;
 }
 
@@ -145,16 +147,35 @@ interface DayExcuses {
 }
 
 /** Frames of a Context by Monday, then home office (a Context is not changed once built). */
-const framesOf = new WeakMap<Context, Map<LocalDate, Map<string, WeekFrame>>>();
+const framesByMonday = new WeakMap<Context, Map<LocalDate, Map<string, WeekFrame>>>();
 
 function weekFrame(ctx: Context, monday: LocalDate, homeOfficeId: string): WeekFrame {
-  let byMonday = framesOf.get(ctx);
-  if (!byMonday) framesOf.set(ctx, (byMonday = new Map()));
+  let byMonday = framesByMonday.get(ctx);
+  if (!byMonday) framesByMonday.set(ctx, (byMonday = new Map()));
   let byOffice = byMonday.get(monday);
   if (!byOffice) byMonday.set(monday, (byOffice = new Map()));
   let frame = byOffice.get(homeOfficeId);
   if (!frame) byOffice.set(homeOfficeId, (frame = buildFrame(ctx, monday, homeOfficeId)));
   return frame;
+}
+
+/**
+ * The frames of a list of Mondays at one home office, in the list's order: bulk evaluation passes
+ * one list for every employee, so an employee's frames are one lookup instead of one per week.
+ */
+const framesByList = new WeakMap<Context, WeakMap<readonly LocalDate[], Map<string, readonly WeekFrame[]>>>();
+
+function framesOf(ctx: Context, mondays: readonly LocalDate[], homeOfficeId: string): readonly WeekFrame[] {
+  let byList = framesByList.get(ctx);
+  if (!byList) framesByList.set(ctx, (byList = new WeakMap()));
+  let byOffice = byList.get(mondays);
+  if (!byOffice) byList.set(mondays, (byOffice = new Map()));
+  let frames = byOffice.get(homeOfficeId);
+  // Checked against the list each time: a caller may have changed the list since.
+  if (!frames || frames.length !== mondays.length || frames.some((f, i) => f.monday !== mondays[i])) {
+    byOffice.set(homeOfficeId, (frames = mondays.map((m) => weekFrame(ctx, m, homeOfficeId))));
+  }
+  return frames;
 }
 
 function buildFrame(ctx: Context, monday: LocalDate, homeOfficeId: string): WeekFrame {
@@ -257,19 +278,25 @@ function evaluateWeek(
   monday: LocalDate,
   /** dayNumber(input.employee.hireDate), once per employee. */
   hireN: number,
+  /** The week's scope subject and frame when the caller knows them (no relocation: the same every week). */
+  knownSubject?: ScopeSubject,
+  knownFrame?: WeekFrame,
 ): WeeklyFacts {
   const { employee } = input;
-  const subject = scopeSubjectOf(employee, input.relocation, monday);
+  const subject = knownSubject ?? scopeSubjectOf(employee, input.relocation, monday);
   const homeOfficeId = subject.homeOfficeId;
-  const frame = weekFrame(ctx, monday, homeOfficeId);
+  const frame = knownFrame ?? weekFrame(ctx, monday, homeOfficeId);
   const { home, workWeek, mondayN, sunday } = frame;
   const policy = resolvePolicy(ctx.policies, subject, monday);
   const params: PresenceParams = policy ?? PRESENCE_DEFAULTS;
 
-  // Presence days of the week's seven badge days (bit i of presentMask: Monday + i).
+  // Presence days of the week's seven badge days (bit i of presentMask: Monday + i). A badge day
+  // starts dayStartsAt after local midnight, and a zone's offset is less than a day (ECMA-262):
+  // the events of days [mondayN, sundayN] are the instants in [lo, hi).
   const sundayN = mondayN + 6;
-  const lo = (mondayN - 2) * 86_400_000;
-  const hi = (sundayN + 3) * 86_400_000;
+  const startMs = params.dayStartsAtMinutes * 60_000;
+  const lo = (mondayN - 1) * 86_400_000 + startMs;
+  const hi = (sundayN + 2) * 86_400_000 + startMs;
   // Badge days come in date order; attestation and travel days are appended, then sorted.
   const days = badgePresenceDays(events, ctx.offices, homeOfficeId, params, mondayN, sundayN, lowerBound(events, lo), lowerBound(events, hi));
   let presentMask = 0;

@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import { evaluateEmployee, type Context, type EmployeeInput } from './compliance.js';
 import { addDays, dayNumber, type LocalDate, WEEKDAY_NAMES } from './dates.js';
 import { instantOfWallTime } from './time-zone.js';
+import { badgePresenceDays } from './presence.js';
 import { WEEK_STATUSES, type Arrangement, type BadgeEvent, type Direction, type ExceptionGrant, type Office, type Policy, type WeeklyRecord } from './types.js';
 import {
   LON1, NYC1, SEA1, TLV1, TYO1, buildEmployee, buildOffice, buildPolicy, date,
@@ -290,4 +291,47 @@ test('the generators reach every status and reason (the properties are not vacuo
     assert.ok((reasons.get(reason) ?? 0) >= 5, `reason ${reason}: ${JSON.stringify([...reasons])}`);
   }
   assert.ok(presentWeeks > 300, `weeks with presence: ${presentWeeks}`);
+});
+
+/** Offices in the zones furthest from UTC (+14, −12, −11), at a quarter-hour offset, and with a DST change. */
+const EDGE_OFFICES: readonly Office[] = [
+  buildOffice({ officeId: 'KIR', timezone: 'Pacific/Kiritimati', country: 'KI', subdivision: null }),
+  buildOffice({ officeId: 'G12', timezone: 'Etc/GMT+12', country: 'US', subdivision: null }),
+  buildOffice({ officeId: 'PPG', timezone: 'Pacific/Pago_Pago', country: 'AS', subdivision: null }),
+  buildOffice({ officeId: 'KTM', timezone: 'Asia/Kathmandu', country: 'NP', subdivision: null }),
+  buildOffice({ officeId: 'SJS', timezone: 'America/St_Johns', country: 'CA', subdivision: 'NL' }),
+];
+
+test('a week reads every event of its badge days, whatever the zone and dayStartsAt (the week\'s event window is wide enough)', () => {
+  const start = date('2026-10-26'); // the week after Europe's DST change, the week of North America's
+  fc.assert(
+    fc.property(
+      // Instants within two days of a week boundary (the Mondays at 00:00 UTC of the three weeks around), where a window could fall short.
+      fc.array(fc.record({
+        office: fc.integer({ min: 0, max: EDGE_OFFICES.length - 1 }),
+        minute: fc.tuple(fc.constantFrom(0, 7, 14), fc.integer({ min: -2 * 1440, max: 2 * 1440 })).map(([week, m]) => week * 1440 + m),
+      }), { maxLength: 40 }),
+      fc.integer({ min: 0, max: 1439 }),
+      fc.integer({ min: 0, max: EDGE_OFFICES.length - 1 }),
+      (raw, dayStartsAtMinutes, homeIndex) => {
+        const events: BadgeEvent[] = raw.map((r, i) => ({ eventId: `e${i}`, officeId: EDGE_OFFICES[r.office]!.officeId, at: (dayNumber(start) * 1440 + r.minute) * 60_000, direction: 'in' }));
+        const clock = `${String(Math.floor(dayStartsAtMinutes / 60)).padStart(2, '0')}:${String(dayStartsAtMinutes % 60).padStart(2, '0')}`;
+        const policy = buildPolicy({ id: 'p', effectiveFrom: '2020-01-06', dayStartsAt: clock, scope: {} });
+        const offices = new Map(EDGE_OFFICES.map((o) => [o.officeId, o]));
+        const ctx: Context = { offices, policies: [policy], holidays: () => null };
+        const home = EDGE_OFFICES[homeIndex]!;
+        const input: EmployeeInput = {
+          employee: buildEmployee({ homeOfficeId: home.officeId, hireDate: '2020-01-01' }), events, leave: [], attestations: [], exceptions: [], relocation: null,
+        };
+        const mondays = [start, addDays(start, 7)];
+        const sorted = [...events].sort((a, b) => a.at - b.at || (a.eventId < b.eventId ? -1 : 1));
+        for (const w of evaluateEmployee(input, ctx, mondays).weeks) {
+          // Every event of the list, not only those of the week's window.
+          const all = badgePresenceDays(sorted, offices, home.officeId, policy, dayNumber(w.weekStart), dayNumber(w.weekStart) + 6);
+          assert.deepEqual(w.presentDays.map((d) => [d.date, d.officeId, d.firstAt, d.lastAt]), all.map((d) => [d.date, d.officeId, d.firstAt, d.lastAt]));
+        }
+      },
+    ),
+    { numRuns: RUNS },
+  );
 });
