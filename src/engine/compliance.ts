@@ -109,9 +109,16 @@ export function evaluateEmployeeFacts(input: EmployeeInput, ctx: Context, monday
   for (const l of input.leave) if (l.status === 'approved') (l.kind === TRAVEL_KIND ? leave.travel : leave.absence).push(l);
   const out: WeeklyFacts[] = [];
   const hireN = dayNumber(input.employee.hireDate);
-  // Without a relocation the employee's scope and home office are those of every week: found once.
-  const fixed = input.relocation === null ? { subject: scopeSubjectOf(input.employee, null, mondays[0] ?? input.employee.hireDate), frames: framesOf(ctx, mondays, input.employee.homeOfficeId) } : null;
-  for (let i = 0; i < mondays.length; i++) out.push(evaluateWeek(input, events, leave, ctx, mondays[i]!, hireN, fixed?.subject, fixed?.frames[i]));
+  if (input.relocation === null && mondays.length > 0) {
+    // Without a relocation the employee's scope and home office are those of every week: found once.
+    const subject = scopeSubjectOf(input.employee, null, mondays[0]!);
+    for (const frame of framesOf(ctx, mondays, subject.homeOfficeId)) out.push(evaluateWeek(input, events, leave, ctx, subject, frame, hireN));
+  } else {
+    for (const monday of mondays) {
+      const subject = scopeSubjectOf(input.employee, input.relocation, monday);
+      out.push(evaluateWeek(input, events, leave, ctx, subject, weekFrame(ctx, monday, subject.homeOfficeId), hireN));
+    }
+  }
   return out;
 }
 
@@ -275,18 +282,16 @@ function evaluateWeek(
   events: readonly BadgeEvent[],
   leave: ApprovedLeave,
   ctx: Context,
-  monday: LocalDate,
+  /** What the policy scopes see of the employee that week (scopeSubjectOf). */
+  subject: ScopeSubject,
+  /** The week at the subject's home office (weekFrame). */
+  frame: WeekFrame,
   /** dayNumber(input.employee.hireDate), once per employee. */
   hireN: number,
-  /** The week's scope subject and frame when the caller knows them (no relocation: the same every week). */
-  knownSubject?: ScopeSubject,
-  knownFrame?: WeekFrame,
 ): WeeklyFacts {
   const { employee } = input;
-  const subject = knownSubject ?? scopeSubjectOf(employee, input.relocation, monday);
   const homeOfficeId = subject.homeOfficeId;
-  const frame = knownFrame ?? weekFrame(ctx, monday, homeOfficeId);
-  const { home, workWeek, mondayN, sunday } = frame;
+  const { monday, home, workWeek, mondayN, sunday } = frame;
   const policy = resolvePolicy(ctx.policies, subject, monday);
   const params: PresenceParams = policy ?? PRESENCE_DEFAULTS;
 

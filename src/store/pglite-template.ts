@@ -25,8 +25,15 @@ export function defaultTemplateDir(): string {
   return fileURLToPath(new URL('../pglite-template', import.meta.url));
 }
 
-/** The installed PGlite's version (its package.json). */
+let installed: string | undefined;
+
+/** The installed PGlite's version (its package.json; read once per process). */
 export function installedPgliteVersion(): string {
+  installed ??= readPgliteVersion();
+  return installed;
+}
+
+function readPgliteVersion(): string {
   let dir = path.dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite'));
   for (;;) {
     const file = path.join(dir, 'package.json');

@@ -2,7 +2,7 @@
 import { appendAuditEntries } from '../store/audit.repository.js';
 import { readFileSync } from 'node:fs';
 import type { Deps } from './deps.js';
-import { parsePolicyDocument, policyToDocument, type PolicyDraft } from '../engine/policy.js';
+import { parsePolicyDocument, policiesInEffect, policyToDocument, type PolicyDraft } from '../engine/policy.js';
 import type { Policy } from '../engine/types.js';
 import { addPolicyVersion, listPolicies } from '../store/policy.repository.js';
 import { hasRole, type Actor } from '../engine/org.js';
@@ -58,32 +58,31 @@ export interface VersionEffect {
   laterVersions: Array<{ version: number; effectiveFrom: string }>;
 }
 
-/** How a new version relates to the earlier versions of its id (pure; `earlier` may hold other ids). */
-export function versionEffect(added: Policy, earlier: readonly Policy[]): VersionEffect {
-  const same = earlier.filter((p) => p.id === added.id && p.version !== added.version);
-  let supersedes: Policy | null = null;
-  for (const p of same) {
-    if (p.effectiveFrom > added.effectiveFrom) continue;
-    if (!supersedes || p.effectiveFrom > supersedes.effectiveFrom || (p.effectiveFrom === supersedes.effectiveFrom && p.version > supersedes.version)) supersedes = p;
-  }
-  // Of versions with one effectiveFrom, the highest governs: the others never do.
-  const laterVersions = same.filter((p) => p.effectiveFrom > added.effectiveFrom && !same.some((q) => q.effectiveFrom === p.effectiveFrom && q.version > p.version))
-    .sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : a.effectiveFrom > b.effectiveFrom ? 1 : a.version - b.version))
+/**
+ * How a new version relates to the other versions of its id, by the engine's own rule of which
+ * version is in effect on a date (policiesInEffect). `versions` may hold other ids; pure.
+ */
+export function versionEffect(added: Policy, versions: readonly Policy[]): VersionEffect {
+  const same = versions.filter((p) => p.id === added.id);
+  const others = same.filter((p) => p.version !== added.version);
+  const laterVersions = others
+    .filter((p) => p.effectiveFrom > added.effectiveFrom && policiesInEffect(same, p.effectiveFrom)[0] === p)
+    .sort((a, b) => (a.effectiveFrom < b.effectiveFrom ? -1 : 1))
     .map((p) => ({ version: p.version, effectiveFrom: p.effectiveFrom }));
-  return { supersedes: supersedes?.version ?? null, laterVersions };
+  return { supersedes: policiesInEffect(others, added.effectiveFrom)[0]?.version ?? null, laterVersions };
 }
 
 export async function applyPolicy(deps: Deps, opts: { file: string; actor?: string }): Promise<{ policy: Policy; document: Record<string, unknown> } & VersionEffect> {
   const draft = readPolicyFile(opts.file);
-  const { policy, earlier } = await deps.db.transaction(async (tx) => {
+  const { policy, versions } = await deps.db.transaction(async (tx) => {
     const p = await addPolicyVersion(tx, draft);
     await appendAuditEntries(tx, [{
       actor: opts.actor ?? 'operator', action: 'policy.applied', subject: `policy:${p.id}`, entity: `policy:${p.id}:v${p.version}`,
       after: policyToDocument(p),
     }], deps.clock.now());
-    return { policy: p, earlier: p.version > 1 ? await listPolicies(tx) : [] };
+    return { policy: p, versions: p.version > 1 ? await listPolicies(tx) : [] };
   });
-  return { policy, document: policyToDocument(policy), ...versionEffect(policy, earlier) };
+  return { policy, document: policyToDocument(policy), ...versionEffect(policy, versions) };
 }
 
 export async function listPolicyVersions(deps: Deps): Promise<Policy[]> {
