@@ -249,7 +249,8 @@ Examples:
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
       return 2;
     }
-    return reportError(io, e, argv.includes('--json'), commandWord(argv) === 'import' && !argv.includes('--skip-invalid'));
+    const importing = commandWord(argv) === 'import';
+    return reportError(io, e, argv.includes('--json'), importing && !argv.includes('--skip-invalid'), importing ? 'import it again' : 'run the command again');
   } finally {
     if (db) await (db as Db).close().catch(() => undefined);
   }
@@ -264,7 +265,7 @@ function commandWord(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
-function reportError(io: Io, e: unknown, asJson: boolean, suggestSkip: boolean): number {
+function reportError(io: Io, e: unknown, asJson: boolean, suggestSkip: boolean, retry: string): number {
   const err = e instanceof HubdayError ? e : new HubdayError('internal', (e as Error)?.stack ?? String(e));
   if (asJson) io.err(JSON.stringify({ error: { code: err.code, ...(err.reason ? { reason: err.reason } : {}), message: err.message, problems: err.problems } }));
   else if (err.reason) io.err(`hubday: refused (${err.reason}): ${err.message}`);
@@ -274,7 +275,7 @@ function reportError(io: Io, e: unknown, asJson: boolean, suggestSkip: boolean):
   } else io.err(`hubday: ${err.message}`);
   if (err.code === 'invalid_input' && err.problems.length > 0 && !asJson) {
     const skippable = suggestSkip && err.problems.every((p) => !p.wholeFile);
-    io.err(`nothing from this file was written${skippable ? '; fix it, or import the valid rows with --skip-invalid REJECTS.csv' : '; fix the file and import it again'}`);
+    io.err(`nothing from this file was written${skippable ? '; fix it, or import the valid rows with --skip-invalid REJECTS.csv' : `; fix the file and ${retry}`}`);
   }
   return EXIT_CODES[err.code];
 }
