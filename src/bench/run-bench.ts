@@ -344,7 +344,7 @@ async function runStore(
       for (let pair = 2; pair <= opts.pairs; pair++) {
         await settle();
         if ((await statementAgain(pair)) === null) break;
-        await store.db.exec('TRUNCATE weekly_compliance');
+        await store.db.exec('TRUNCATE weekly_record');
         await settle();
         const again = await run.step(kind, 'evaluate', `evaluate again (pair ${pair}: right after the (c) statement)`, pid, () => evaluateWeeks(deps, { from, to }),
           (s) => ({ rows: badges.new, note: `${s.records.toLocaleString('en-US')} weekly records` }));

@@ -7,10 +7,14 @@ import type { ExcusedDay, PresenceDay, PresenceSource, WeeklyFacts, WeeklyRecord
 import { explainWeek } from '../engine/explain.js';
 import { CsvBytes } from './csv-bytes.js';
 
+/** The columns of a weekly record as readers see them (the weekly_compliance view, migration 10). */
 export const WEEKLY_COLUMNS = [
   'employee_id', 'week_start', 'week', 'policy_id', 'policy_version', 'status', 'reason', 'required', 'present', 'available',
   'week_length', 'policy_days_per_week', 'days_per_week', 'rule', 'home_office_id', 'present_days', 'excused', 'extra',
 ] as const;
+
+/** The columns of weekly_record, where writers put a weekly record (writeWeeklyTuple). */
+export const RECORD_COLUMNS = ['employee_id', 'week_start', 'status', 'facts'] as const;
 
 /** The facts of a record that are not in its columns (null when there are none). */
 function extraOf(f: WeeklyFacts): Record<string, unknown> | null {
@@ -81,40 +85,14 @@ function jsonOf<T>(v: unknown): T | null {
 const PG_EPOCH_DAYS = 10_957;
 
 /**
- * JSON.stringify(value), memoised by `shared` when it is frozen: the engine shares its frozen
- * excused days and anchor checks between the records of a week, and so their JSON.
+ * The UTF-8 bytes of JSON.stringify(value), memoised by `shared`, frozen: the engine shares the
+ * excused days of most weeks (an office's holidays), each excused day and the anchor checks
+ * between records, so most records copy these whole.
  */
-const sharedJson = new WeakMap<object, string>();
-function jsonText(value: unknown, shared: object): string {
-  if (!Object.isFrozen(shared)) return JSON.stringify(value);
-  let t = sharedJson.get(shared);
-  if (t === undefined) sharedJson.set(shared, (t = JSON.stringify(value)));
-  return t;
-}
-
-/**
- * The binary COPY field (length, then UTF-8 bytes) of JSON.stringify(value), memoised by `shared`,
- * frozen: the engine shares the excused days of most weeks (an office's holidays) and their anchor
- * checks between records, so most records copy these fields whole.
- */
-const sharedFields = new WeakMap<object, Uint8Array>();
-function sharedField(value: unknown, shared: object): Uint8Array {
-  let field = sharedFields.get(shared);
-  if (field === undefined) {
-    const json = utf8.encode(JSON.stringify(value));
-    field = new Uint8Array(4 + json.length);
-    new DataView(field.buffer).setInt32(0, json.length);
-    field.set(json, 4);
-    sharedFields.set(shared, field);
-  }
-  return field;
-}
-
-/** The JSON of a shared (frozen) excused day, as bytes. */
-const excusedBytes = new WeakMap<ExcusedDay, Uint8Array>();
-function excusedDayBytes(d: ExcusedDay): Uint8Array {
-  let b = excusedBytes.get(d);
-  if (b === undefined) excusedBytes.set(d, (b = utf8.encode(JSON.stringify(d))));
+const sharedJsonBytes = new WeakMap<object, Uint8Array>();
+function jsonBytes(value: unknown, shared: object): Uint8Array {
+  let b = sharedJsonBytes.get(shared);
+  if (b === undefined) sharedJsonBytes.set(shared, (b = utf8.encode(JSON.stringify(value))));
   return b;
 }
 const utf8 = new TextEncoder();
@@ -122,60 +100,53 @@ const utf8 = new TextEncoder();
 /** JSON.stringify(days), from the JSON of each shared day (the engine shares them). */
 function writeExcused(w: CsvBytes, days: readonly ExcusedDay[]): void {
   if (Object.isFrozen(days)) {
-    w.raw(jsonText(days, days));
+    w.bytes(jsonBytes(days, days));
     return;
   }
   w.byte(0x5b);
   for (let i = 0; i < days.length; i++) {
     const d = days[i]!;
     if (i > 0) w.comma();
-    if (Object.isFrozen(d)) w.bytes(excusedDayBytes(d));
+    if (Object.isFrozen(d)) w.bytes(jsonBytes(d, d));
     else w.raw(JSON.stringify(d));
   }
   w.byte(0x5d);
 }
 
-const NULL_FIELD = -1;
+/** U+001D, between the fields of weekly_record.facts. */
+const FACT_SEP = 0x1d;
 
 /**
- * Writes one weekly record as a binary COPY tuple of WEEKLY_COLUMNS (the hot path of bulk
- * evaluation; copyFrom(..., 'binary')). Text goes as it is, with no quoting, and numbers and
- * dates in their binary form, which the server reads for less than CSV.
+ * Writes one weekly record as a binary COPY tuple of RECORD_COLUMNS (the hot path of bulk
+ * evaluation; copyFrom(..., 'binary')): the key and status as fields, the other facts in one text
+ * in the order of FACT_FIELDS (migration 10), which the weekly_compliance view splits again.
+ * Ids, the packed present days and JSON hold no U+001D (ids no control character at all, and
+ * JSON escapes them), so the fields are unambiguous.
  */
 export function writeWeeklyTuple(w: CsvBytes, f: WeeklyFacts): void {
-  w.int16(WEEKLY_COLUMNS.length);
+  w.int16(RECORD_COLUMNS.length);
   w.textField(f.employeeId);
   w.int32(4).int32(dayNumber(f.weekStart) - PG_EPOCH_DAYS);
-  w.textField(f.week);
-  if (f.policy) {
-    w.textField(f.policy.id);
-    w.int32(4).int32(f.policy.version);
-  } else w.int32(NULL_FIELD).int32(NULL_FIELD);
   w.textField(f.status);
-  w.textField(f.reason);
-  w.int16Field(f.required).int16Field(f.present).int16Field(f.available)
-    .int16Field(f.weekLength).int16Field(f.policyDaysPerWeek).int16Field(f.daysPerWeek);
-  if (f.rule) w.textField(f.rule);
-  else w.int32(NULL_FIELD);
-  w.textField(f.homeOfficeId);
-  if (f.presentDays.length > 0) {
-    const at = w.startField();
-    writePacked(w, f.presentDays);
-    w.endField(at);
-  } else w.int32(NULL_FIELD);
-  if (f.excusedDays.length === 0) w.int32(NULL_FIELD);
-  else if (Object.isFrozen(f.excusedDays)) w.bytes(sharedField(f.excusedDays, f.excusedDays));
-  else {
-    const at = w.startField();
-    writeExcused(w, f.excusedDays);
-    w.endField(at);
-  }
+  const at = w.startField();
+  w.raw(f.homeOfficeId).byte(FACT_SEP).raw(f.reason).byte(FACT_SEP)
+    .num(f.present).byte(FACT_SEP).num(f.required).byte(FACT_SEP).num(f.available).byte(FACT_SEP);
+  if (f.policy) w.raw(f.policy.id).byte(FACT_SEP).num(f.policy.version);
+  else w.byte(FACT_SEP);
+  w.byte(FACT_SEP).num(f.daysPerWeek).byte(FACT_SEP).num(f.weekLength).byte(FACT_SEP).num(f.policyDaysPerWeek).byte(FACT_SEP);
+  if (f.rule) w.raw(f.rule);
+  w.byte(FACT_SEP);
+  if (f.excusedDays.length > 0) writeExcused(w, f.excusedDays);
+  w.byte(FACT_SEP);
   const extra = extraOf(f);
   // Most extras hold only the week's anchor checks, which the engine shares between records.
   if (extra) {
-    if (Object.keys(extra).length === 1 && extra.anchors && Object.isFrozen(f.anchors)) w.bytes(sharedField(extra, f.anchors));
-    else w.textField(JSON.stringify(extra));
-  } else w.int32(NULL_FIELD);
+    if (Object.keys(extra).length === 1 && extra.anchors && Object.isFrozen(f.anchors)) w.bytes(jsonBytes(extra, f.anchors));
+    else w.raw(JSON.stringify(extra));
+  }
+  w.byte(FACT_SEP);
+  if (f.presentDays.length > 0) writePacked(w, f.presentDays);
+  w.endField(at);
 }
 
 /**
@@ -189,7 +160,7 @@ export async function lockEvaluations(tx: Db): Promise<void> {
   await tx.query('SELECT pg_advisory_xact_lock($1)', [EVALUATION_LOCK]);
 }
 
-/** A partition of weekly_compliance: the weeks with week_start in [from, to) (Mondays). */
+/** A partition of weekly_record: the weeks with week_start in [from, to) (Mondays). */
 export interface WeekPartition {
   name: string;
   from: LocalDate;
@@ -198,35 +169,35 @@ export interface WeekPartition {
 
 const BOUND_RE = /^FOR VALUES FROM \('(\d{4}-\d{2}-\d{2})'\) TO \('(\d{4}-\d{2}-\d{2})'\)$/;
 
-/** The partitions of weekly_compliance (migration 9), in week order. */
+/** The partitions of weekly_record (migrations 9 and 10), in week order. */
 export async function weekPartitions(db: Db): Promise<WeekPartition[]> {
   const rows = await db.query<{ name: string; bound: string }>(
     `SELECT c.relname AS name, pg_get_expr(c.relpartbound, c.oid) AS bound
-     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'weekly_compliance'::regclass`,
+     FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'weekly_record'::regclass`,
   );
   return rows.map((r) => {
     const m = BOUND_RE.exec(r.bound);
-    if (!m) throw new HubdayError('internal', `partition ${r.name} of weekly_compliance has bounds hubday does not read: ${r.bound}`);
+    if (!m) throw new HubdayError('internal', `partition ${r.name} of weekly_record has bounds hubday does not read: ${r.bound}`);
     return { name: r.name, from: m[1] as LocalDate, to: m[2] as LocalDate };
   }).sort((a, b) => (a.from < b.from ? -1 : 1));
 }
 
 /**
- * A new table for the weeks [from, to), shaped like weekly_compliance (columns, primary key,
+ * A new table for the weeks [from, to), shaped like weekly_record (columns, primary key,
  * index) and constrained to its weeks, so that attaching it needs no scan. Not attached yet;
  * named after its weeks and the creating transaction, so that no two partitions share a name.
  */
 async function newWeekTable(tx: Db, from: LocalDate, to: LocalDate): Promise<string> {
   const [{ xid }] = (await tx.query<{ xid: string }>('SELECT txid_current()::text AS xid')) as [{ xid: string }];
-  const table = `weekly_compliance_${from.replaceAll('-', '')}_${to.replaceAll('-', '')}_${xid}`;
-  await tx.exec(`CREATE TABLE ${quoteIdent(table)} (LIKE weekly_compliance INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES);
+  const table = `weekly_record_${from.replaceAll('-', '')}_${to.replaceAll('-', '')}_${xid}`;
+  await tx.exec(`CREATE TABLE ${quoteIdent(table)} (LIKE weekly_record INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING INDEXES);
     ALTER TABLE ${quoteIdent(table)} ADD CONSTRAINT weeks CHECK (week_start >= '${from}' AND week_start < '${to}')`);
   return table;
 }
 
-/** Attaching takes a SHARE UPDATE EXCLUSIVE lock on weekly_compliance: readers and writers go on. */
+/** Attaching takes a SHARE UPDATE EXCLUSIVE lock on weekly_record: readers and writers go on. */
 async function attachWeekTable(tx: Db, table: string, from: LocalDate, to: LocalDate): Promise<void> {
-  await tx.exec(`ALTER TABLE weekly_compliance ATTACH PARTITION ${quoteIdent(table)} FOR VALUES FROM ('${from}') TO ('${to}')`);
+  await tx.exec(`ALTER TABLE weekly_record ATTACH PARTITION ${quoteIdent(table)} FOR VALUES FROM ('${from}') TO ('${to}')`);
 }
 
 /**
@@ -273,7 +244,7 @@ export async function startWeekSwap(tx: Db, firstMonday: LocalDate, lastMonday: 
 
 /**
  * Puts the new records in place of the old: drops the partitions replaced and attaches the new
- * table. Dropping a partition locks weekly_compliance (ACCESS EXCLUSIVE): readers see the old
+ * table. Dropping a partition locks weekly_record (ACCESS EXCLUSIVE): readers see the old
  * records until here, then wait for the transaction to end, and never see a mix.
  */
 export async function finishWeekSwap(tx: Db, swap: WeekSwap): Promise<void> {
@@ -285,7 +256,7 @@ export async function finishWeekSwap(tx: Db, swap: WeekSwap): Promise<void> {
 export const PAIRS_SQL = '(SELECT unnest($1::text[]) AS employee_id, unnest($2::date[]) AS week_start)';
 
 /** Deletes the records of the pairs of PAIRS_SQL. */
-export const DELETE_PAIRS_SQL = `DELETE FROM weekly_compliance w USING ${PAIRS_SQL} p WHERE w.employee_id = p.employee_id AND w.week_start = p.week_start`;
+export const DELETE_PAIRS_SQL = `DELETE FROM weekly_record w USING ${PAIRS_SQL} p WHERE w.employee_id = p.employee_id AND w.week_start = p.week_start`;
 
 /** Up to this many (employee, week) pairs, their records are found one by one by the primary key. */
 const PAIRS_BY_KEY = 10_000;
@@ -322,7 +293,7 @@ export async function deleteResults(db: Db, mondays: readonly LocalDate[], emplo
   const lastSunday = addDays(sorted[sorted.length - 1]!, 6);
   const who = employeeIds ? 'AND employee_id = ANY($3::text[])' : '';
   const params = employeeIds ? [first, lastSunday, employeeIds] : [first, lastSunday];
-  await db.query(`DELETE FROM weekly_compliance WHERE week_start BETWEEN $1::date AND $2::date ${who}`, params);
+  await db.query(`DELETE FROM weekly_record WHERE week_start BETWEEN $1::date AND $2::date ${who}`, params);
 }
 
 interface WeeklyRowDb {

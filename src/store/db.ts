@@ -297,7 +297,7 @@ export function quoteIdent(name: string): string {
 
 /**
  * SQL: the public table named by the text expression `name` is not a partition (whose rows are
- * its parent's: weekly_compliance is partitioned by week), for lists of tables from the catalog.
+ * its parent's: weekly_record is partitioned by week), for lists of tables from the catalog.
  */
 export function notAPartition(name: string): string {
   return `NOT EXISTS (SELECT 1 FROM pg_class k WHERE k.oid = to_regclass(quote_ident(${name})) AND k.relispartition)`;

@@ -12,7 +12,7 @@ import { eventWindowMs, loadHrFacts, type EvaluateSummary } from './evaluate-wee
 import { inputOf } from './evaluate-compute.js';
 import { getEmployees } from '../store/employee.repository.js';
 import { eventsInWindows } from '../store/badge.repository.js';
-import { deleteWeeklyPairs, ensureWeekPartitions, lockEvaluations, PAIRS_SQL, writeWeeklyTuple, WEEKLY_COLUMNS } from '../store/compliance.repository.js';
+import { deleteWeeklyPairs, ensureWeekPartitions, lockEvaluations, PAIRS_SQL, writeWeeklyTuple, RECORD_COLUMNS } from '../store/compliance.repository.js';
 import { CsvBytes } from '../store/csv-bytes.js';
 import { afterEvaluation } from './after-evaluation.js';
 
@@ -62,7 +62,7 @@ export async function evaluateChanged(deps: Deps): Promise<EvaluateSummary & { p
     await lockEvaluations(tx);
     await ensureWeekPartitions(tx, pairWeeks as LocalDate[]);
     await deleteWeeklyPairs(tx, pairIds, pairWeeks);
-    records = await tx.copyFrom('weekly_compliance', WEEKLY_COLUMNS, tuples.length > 0 ? [tuples.take()] : [], 'binary');
+    records = await tx.copyFrom('weekly_record', RECORD_COLUMNS, tuples.length > 0 ? [tuples.take()] : [], 'binary');
     await tx.query(`DELETE FROM dirty_week d USING ${PAIRS_SQL} p WHERE d.employee_id = p.employee_id AND d.week_start = p.week_start`, [pairIds, pairWeeks]);
     await afterEvaluation(tx, deps, { mondays: [...new Set(pairWeeks as LocalDate[])].sort(), employeeIds: ids });
   });

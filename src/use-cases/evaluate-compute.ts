@@ -1,7 +1,7 @@
 /**
  * The computing half of `evaluate`: employees with their events (typed arrays,
  * grouped by employee in time order) → the engine → binary COPY tuples of
- * weekly_compliance. No I/O: it runs on the main thread for small evaluations
+ * weekly_record. No I/O: it runs on the main thread for small evaluations
  * and in worker threads (evaluate-worker.ts) for large ones, with the same code.
  */
 import type { LocalDate } from '../engine/dates.js';

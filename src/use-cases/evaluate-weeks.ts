@@ -27,7 +27,7 @@ import {
 } from '../store/badge.repository.js';
 import type { Db } from '../store/db.js';
 import {
-  deleteResults, ensureWeekPartitions, finishWeekSwap, lockEvaluations, startWeekSwap, WEEKLY_COLUMNS,
+  deleteResults, ensureWeekPartitions, finishWeekSwap, lockEvaluations, startWeekSwap, RECORD_COLUMNS,
 } from '../store/compliance.repository.js';
 import { HubdayError } from '../errors.js';
 import { afterEvaluation } from './after-evaluation.js';
@@ -140,7 +140,7 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
       await ensureWeekPartitions(tx, mondays);
       await deleteResults(tx, mondays);
     }
-    const target = swap?.table ?? 'weekly_compliance';
+    const target = swap?.table ?? 'weekly_record';
     await tx.query('DELETE FROM dirty_week WHERE week_start BETWEEN $1::date AND $2::date', [first, last]);
     const loadHr = () => loadHrFacts({ ...deps, db: tx }, first, addDays(last, 6));
     const streamed = streaming ? await streamedEvaluation(deps.db, tx, target, { events: opts.streamEvents ?? STREAM_EVENTS, employees, employeeIndex, officeIds, officeIndex, mondays, digest }, loadHr, ctx, stats, progress) : null;
@@ -157,7 +157,7 @@ export async function evaluateWeeks(deps: Deps, opts: EvaluateOptions): Promise<
       const chunks = threads > 0
         ? threadedChunks(contextData, employees, hr, officeIds, pass, digest, cols, order, start, threads, stats, report)
         : weeklyCopyChunks({ employees, hr, officeIds, mondays: pass, events: sliceGrouped(cols, order, start, 0, employees.length, true), digest }, ctx, stats, report);
-      await tx.copyFrom(target, WEEKLY_COLUMNS, chunks, 'binary');
+      await tx.copyFrom(target, RECORD_COLUMNS, chunks, 'binary');
     }
     await tx.query(
       `INSERT INTO evaluation_run (from_week, to_week, employees, weeks, started_at) VALUES ($1, $2, $3, $4, $5)`,
@@ -296,7 +296,7 @@ async function streamedEvaluation(
   }
   try {
     const hr = await loadHr();
-    await tx.copyFrom(target, WEEKLY_COLUMNS, computed(hr), 'binary');
+    await tx.copyFrom(target, RECORD_COLUMNS, computed(hr), 'binary');
   } finally {
     stop = true;
     batchEnd.signal();

@@ -364,7 +364,7 @@ forEachStore('badge files in any order, with repeats, store the same events what
   )).map((x) => x.r).sort();
   let first: { events: string[]; weeks: string[] } | null = null;
   for (const buffer of [1, 3, 17, 1_000_000]) {
-    await db.exec('TRUNCATE badge_week, badge_week_total, weekly_compliance, evaluation_run, dirty_week');
+    await db.exec('TRUNCATE badge_week, badge_week_total, weekly_record, evaluation_run, dirty_week');
     const s = await importFile(deps, { kind: 'badges', file, badgeBufferEvents: buffer, parseInThread: buffer >= 17 });
     assert.deepEqual([s.rows, s.new, s.duplicate], [300, expected.size, 300 - expected.size], `buffer ${buffer}`);
     const again = await importFile(deps, { kind: 'badges', file, badgeBufferEvents: buffer });

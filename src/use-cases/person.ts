@@ -106,8 +106,10 @@ export async function exportPerson(deps: Deps, actor: Actor, opts: { employeeId:
     `SELECT c.table_name FROM information_schema.columns c JOIN information_schema.tables t USING (table_schema, table_name)
      WHERE c.table_schema = 'public' AND c.column_name = 'employee_id'
        -- badge_week holds the raw events in compact form: the badge_event view shows them one per row,
-       -- as presence_day shows the present days packed in weekly_compliance.
-       AND (t.table_type = 'BASE TABLE' AND c.table_name <> 'badge_week' OR c.table_name IN ('badge_event', 'presence_day'))
+       -- as weekly_compliance shows the weekly records packed in weekly_record, and presence_day
+       -- the present days packed in them.
+       AND (t.table_type = 'BASE TABLE' AND c.table_name NOT IN ('badge_week', 'weekly_record')
+            OR c.table_name IN ('badge_event', 'weekly_compliance', 'presence_day'))
        AND ${notAPartition('c.table_name')}
      ORDER BY c.table_name`,
   );

@@ -1,6 +1,6 @@
 /**
- * weekly_compliance partitioned by week (migration 9): a full evaluation swaps in a fresh table
- * for the partitions its range covers whole, and replaces the records in place otherwise; every
+ * Weekly records partitioned by week (migration 9; the table is weekly_record since migration 10):
+ * a full evaluation swaps in a fresh table for the partitions its range covers whole, and replaces the records in place otherwise; every
  * path leaves the same records as before partitions, on both stores.
  */
 import assert from 'node:assert/strict';
@@ -18,6 +18,9 @@ const d = (s: string) => s as LocalDate;
 async function records(db: Db, from = '2000-01-03', to = '2100-01-04'): Promise<unknown[]> {
   return db.query(`SELECT ${WEEKLY_COLUMNS.join(', ')} FROM weekly_compliance WHERE week_start BETWEEN $1::date AND $2::date ORDER BY employee_id, week_start`, [from, to]);
 }
+
+/** The facts of a compliant week at NYC1 under no policy (FACT_FIELDS' order, U+001D between them). */
+const FACTS = ['NYC1', 'requirement_met', 3, 3, 5, '', '', 3, 5, 3, '', '', '', ''].join('\u001d');
 
 const ranges = (parts: WeekPartition[]) => parts.map((p) => `${p.from}..${p.to}`);
 
@@ -82,8 +85,7 @@ forEachStore('weeks without a partition get one per run of consecutive weeks, on
   await db.transaction((tx) => ensureWeekPartitions(tx, [d('2026-01-19'), d('2026-02-02')]));
   assert.deepEqual(ranges(await weekPartitions(db)), ['2026-01-05..2026-01-19', '2026-01-19..2026-01-26', '2026-01-26..2026-02-02', '2026-02-02..2026-02-09']);
   // A record of a week with no partition is refused, not lost somewhere.
-  await assert.rejects(db.exec(`INSERT INTO weekly_compliance (employee_id, week_start, week, status, reason, required, present, available, week_length,
-    policy_days_per_week, days_per_week, home_office_id) VALUES ('E1', '2027-01-04', '2027-W01', 'exempt', 'remote', 0, 0, 5, 5, 0, 0, 'SEA1')`), /partition/);
+  await assert.rejects(db.exec(`INSERT INTO weekly_record (employee_id, week_start, status, facts) VALUES ('E1', '2027-01-04', 'exempt', '${FACTS}')`), /partition/);
 });
 
 forEachStore('evaluations at the same time take turns, and readers see whole weeks, old or new, throughout', async (_t, db) => {
@@ -112,13 +114,9 @@ forEachStore('the records of a few (employee, week) pairs are found by the prima
   // no statistics yet, and PGlite never gathers any by itself.
   await migrate(db);
   await ensureWeekPartitions(db, [d('2026-11-16'), d('2026-11-23')]);
-  await db.exec(`INSERT INTO weekly_compliance (employee_id, week_start, week, status, reason, required, present, available, week_length,
-      policy_days_per_week, days_per_week, home_office_id)
-    SELECT 'E' || lpad(g::text, 6, '0'), DATE '2026-11-16', '2026-W47', 'compliant', 'requirement_met', 3, 3, 5, 5, 3, 3, 'NYC1'
-    FROM generate_series(1, 50000) AS g`);
-  await db.exec(`INSERT INTO weekly_compliance (employee_id, week_start, week, status, reason, required, present, available, week_length,
-      policy_days_per_week, days_per_week, home_office_id)
-    VALUES ('E000007', DATE '2026-11-23', '2026-W48', 'compliant', 'requirement_met', 3, 3, 5, 5, 3, 3, 'NYC1')`);
+  await db.exec(`INSERT INTO weekly_record (employee_id, week_start, status, facts)
+    SELECT 'E' || lpad(g::text, 6, '0'), DATE '2026-11-16', 'compliant', '${FACTS}' FROM generate_series(1, 50000) AS g`);
+  await db.exec(`INSERT INTO weekly_record (employee_id, week_start, status, facts) VALUES ('E000007', DATE '2026-11-23', 'compliant', '${FACTS}')`);
   const ids = Array.from({ length: 1000 }, (_, i) => `E${String(i * 7 + 7).padStart(6, '0')}`);
   const weeks = ids.map(() => '2026-11-16');
   const plan = async (tx: Db) => (await tx.query<Record<string, string>>(`EXPLAIN ${DELETE_PAIRS_SQL}`, [ids, weeks])).map((r) => Object.values(r)[0]).join('\n');

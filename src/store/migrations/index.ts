@@ -12,6 +12,7 @@ import { V6_DIGEST_REFRESH } from './v6-digest-refresh.js';
 import { V7_COMPACT_STORAGE } from './v7-compact-storage.js';
 import { V8_OUTBOX_PAYLOAD_TEXT } from './v8-outbox-payload-text.js';
 import { V9_WEEK_PARTITIONS } from './v9-week-partitions.js';
+import { V10_WEEKLY_RECORD } from './v10-weekly-record.js';
 import { V1_PRESENCE_DAY_VIEW, v1BadgeEventTable } from './v1-views.js';
 
 export type { Migration } from './migration.js';
@@ -180,4 +181,5 @@ DROP TABLE holiday_override; DROP TABLE leave; DROP TABLE badge_event; DROP TABL
   V7_COMPACT_STORAGE,
   V8_OUTBOX_PAYLOAD_TEXT,
   V9_WEEK_PARTITIONS,
+  V10_WEEKLY_RECORD,
 ];
