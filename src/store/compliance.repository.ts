@@ -116,6 +116,34 @@ function writeExcused(w: CsvBytes, days: readonly ExcusedDay[]): void {
 /** U+001D, between the fields of weekly_record.facts. */
 const FACT_SEP = 0x1d;
 
+/** The last record's first six facts (home office and policy), and their bytes with the separator after. */
+const shared = { home: '', policyId: null as string | null, version: 0, weekLength: -1, policyDays: -1, rule: null as string | null, bytes: new Uint8Array(0) as Uint8Array };
+const sharedScratch = new CsvBytes(1 << 8);
+
+/** The bytes of a record's first six facts: most records share them with the record before (same employee, same policy). */
+function sharedFacts(f: WeeklyFacts): Uint8Array {
+  const s = shared;
+  const policyId = f.policy?.id ?? null;
+  const version = f.policy?.version ?? 0;
+  if (f.homeOfficeId !== s.home || policyId !== s.policyId || version !== s.version || f.weekLength !== s.weekLength || f.policyDaysPerWeek !== s.policyDays || f.rule !== s.rule) {
+    const w = sharedScratch;
+    w.raw(f.homeOfficeId).byte(FACT_SEP);
+    if (policyId !== null) w.raw(policyId).byte(FACT_SEP).num(version);
+    else w.byte(FACT_SEP);
+    w.byte(FACT_SEP).num(f.weekLength).byte(FACT_SEP).num(f.policyDaysPerWeek).byte(FACT_SEP);
+    if (f.rule) w.raw(f.rule);
+    w.byte(FACT_SEP);
+    s.home = f.homeOfficeId;
+    s.policyId = policyId;
+    s.version = version;
+    s.weekLength = f.weekLength;
+    s.policyDays = f.policyDaysPerWeek;
+    s.rule = f.rule;
+    s.bytes = w.take();
+  }
+  return s.bytes;
+}
+
 /**
  * Writes one weekly record as a binary COPY tuple of RECORD_COLUMNS (the hot path of bulk
  * evaluation; copyFrom(..., 'binary')): the key and status as fields, the other facts in one text
@@ -129,13 +157,9 @@ export function writeWeeklyTuple(w: CsvBytes, f: WeeklyFacts): void {
   w.int32(4).int32(dayNumber(f.weekStart) - PG_EPOCH_DAYS);
   w.textField(f.status);
   const at = w.startField();
-  w.raw(f.homeOfficeId).byte(FACT_SEP).raw(f.reason).byte(FACT_SEP)
-    .num(f.present).byte(FACT_SEP).num(f.required).byte(FACT_SEP).num(f.available).byte(FACT_SEP);
-  if (f.policy) w.raw(f.policy.id).byte(FACT_SEP).num(f.policy.version);
-  else w.byte(FACT_SEP);
-  w.byte(FACT_SEP).num(f.daysPerWeek).byte(FACT_SEP).num(f.weekLength).byte(FACT_SEP).num(f.policyDaysPerWeek).byte(FACT_SEP);
-  if (f.rule) w.raw(f.rule);
-  w.byte(FACT_SEP);
+  w.bytes(sharedFacts(f));
+  w.raw(f.reason).byte(FACT_SEP).num(f.present).byte(FACT_SEP).num(f.required).byte(FACT_SEP)
+    .num(f.available).byte(FACT_SEP).num(f.daysPerWeek).byte(FACT_SEP);
   if (f.excusedDays.length > 0) writeExcused(w, f.excusedDays);
   w.byte(FACT_SEP);
   const extra = extraOf(f);

@@ -109,6 +109,8 @@ export class CsvBytes {
 
   /** A non-negative integer below 2^53 in decimal; anything else as String() writes it. */
   num(v: number): this {
+    // One digit (most counts of days): one byte.
+    if (v >= 0 && v < 10 && (v | 0) === v) return this.byte(48 + v);
     if (!(v >= 0 && v < 2 ** 53) || v !== Math.floor(v)) return this.raw(String(v));
     if (v < 1e9) return this.small(v);
     // Instants in milliseconds (13 digits): the high part, then the low nine digits padded.

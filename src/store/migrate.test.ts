@@ -91,7 +91,7 @@ forEachStore('migration 10 packs the weekly records in four columns: readers see
   assert.deepEqual(await db.query(days), presence);
   assert.deepEqual((await weekPartitions(db)).map((p) => [p.from, p.to]), [['2026-11-16', '2026-11-23'], ['2026-11-30', '2026-12-07']]);
   const packed = await db.query<{ facts: string }>(`SELECT facts FROM weekly_record WHERE employee_id = 'E2'`);
-  assert.deepEqual(packed, [{ facts: ['SEA1', 'r', 1, 3, 4, '', '', 2, 5, 3, '', '', '', ''].join('\u001d') }]);
+  assert.deepEqual(packed, [{ facts: ['SEA1', '', '', 5, 3, '', 'r', 1, 3, 4, 2, '', '', ''].join('\u001d') }]);
   const out = await db.query(`SELECT employee_id FROM weekly_compliance WHERE status = 'non_compliant' AND week_start = '2026-11-30'`);
   assert.deepEqual(out, [{ employee_id: 'E1' }]);
 

@@ -20,7 +20,7 @@ async function records(db: Db, from = '2000-01-03', to = '2100-01-04'): Promise<
 }
 
 /** The facts of a compliant week at NYC1 under no policy (FACT_FIELDS' order, U+001D between them). */
-const FACTS = ['NYC1', 'requirement_met', 3, 3, 5, '', '', 3, 5, 3, '', '', '', ''].join('\u001d');
+const FACTS = ['NYC1', '', '', 5, 3, '', 'requirement_met', 3, 3, 5, 3, '', '', ''].join('\u001d');
 
 const ranges = (parts: WeekPartition[]) => parts.map((p) => `${p.from}..${p.to}`);
 

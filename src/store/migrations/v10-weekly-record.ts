@@ -3,12 +3,13 @@ import { V7_PRESENCE_DAY_VIEW } from './v7-compact-storage.js';
 
 /**
  * The facts of a stored weekly record other than its key and status, in `weekly_record.facts`,
- * separated by U+001D, in this order (1-based, as split_part counts). Nulls are empty. The fields
- * SQL readers filter on come first (split_part reads up to the field it returns).
+ * separated by U+001D, in this order (1-based, as split_part counts). Nulls are empty. The first six
+ * are those of the home office and the policy, which most of an employee's records share: the
+ * writer copies them as one run of bytes (compliance.repository.ts, writeWeeklyTuple).
  */
 export const FACT_FIELDS = [
-  'home_office_id', 'reason', 'present', 'required', 'available', 'policy_id', 'policy_version',
-  'days_per_week', 'week_length', 'policy_days_per_week', 'rule', 'excused', 'extra', 'present_days',
+  'home_office_id', 'policy_id', 'policy_version', 'week_length', 'policy_days_per_week', 'rule',
+  'reason', 'present', 'required', 'available', 'days_per_week', 'excused', 'extra', 'present_days',
 ] as const;
 
 const at = (name: (typeof FACT_FIELDS)[number]) => `split_part(facts, E'\\x1d', ${FACT_FIELDS.indexOf(name) + 1})`;
@@ -83,8 +84,8 @@ CREATE INDEX weekly_record_out_idx ON weekly_record (week_start) WHERE status = 
 ${partitionsLike('weekly_compliance_v9', 'weekly_compliance', 'weekly_record', 'weekly_record')}
 INSERT INTO weekly_record (employee_id, week_start, status, facts)
 SELECT employee_id, week_start, status,
-       concat_ws(E'\\x1d', home_office_id, reason, present, required, available, coalesce(policy_id, ''), coalesce(policy_version::text, ''),
-                 days_per_week, week_length, policy_days_per_week, coalesce(rule, ''), coalesce(excused, ''), coalesce(extra, ''), coalesce(present_days, ''))
+       concat_ws(E'\\x1d', home_office_id, coalesce(policy_id, ''), coalesce(policy_version::text, ''), week_length, policy_days_per_week, coalesce(rule, ''),
+                 reason, present, required, available, days_per_week, coalesce(excused, ''), coalesce(extra, ''), coalesce(present_days, ''))
 FROM weekly_compliance_v9;
 DROP TABLE weekly_compliance_v9;
 ${WEEKLY_COMPLIANCE_VIEW}
