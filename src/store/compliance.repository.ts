@@ -37,7 +37,8 @@ const DAY_SEP = '\u001e';
 const FIELD_SEP = '\u001f';
 
 /**
- * Present days as stored in weekly_compliance.present_days (migration v7): one day per
+ * Present days as stored in a weekly record (migration v7; the last of weekly_record.facts since
+ * migration 10, the present_days column of the weekly_compliance view): one day per
  * U+001E-separated item, `date U+001F officeId U+001F source U+001F dwellMinutes U+001F
  * firstMs U+001F lastMs [U+001F reference]`, empty for null. Ids hold no control characters.
  */

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { forEachStore } from '../testing/stores.js';
 import { migrate, migrateDown } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { factsText } from './migrations/v10-weekly-record.js';
 
 async function tables(db: Parameters<typeof migrate>[0]): Promise<string[]> {
   const rows = await db.query<{ name: string }>(
@@ -91,7 +92,8 @@ forEachStore('migration 10 packs the weekly records in four columns: readers see
   assert.deepEqual(await db.query(days), presence);
   assert.deepEqual((await weekPartitions(db)).map((p) => [p.from, p.to]), [['2026-11-16', '2026-11-23'], ['2026-11-30', '2026-12-07']]);
   const packed = await db.query<{ facts: string }>(`SELECT facts FROM weekly_record WHERE employee_id = 'E2'`);
-  assert.deepEqual(packed, [{ facts: ['SEA1', '', '', 5, 3, '', 'r', 1, 3, 4, 2, '', '', ''].join('\u001d') }]);
+  const e2 = { home_office_id: 'SEA1', reason: 'r', required: 3, present: 1, available: 4, week_length: 5, policy_days_per_week: 3, days_per_week: 2 };
+  assert.deepEqual(packed, [{ facts: factsText(e2) }]);
   const out = await db.query(`SELECT employee_id FROM weekly_compliance WHERE status = 'non_compliant' AND week_start = '2026-11-30'`);
   assert.deepEqual(out, [{ employee_id: 'E1' }]);
 

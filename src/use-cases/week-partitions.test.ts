@@ -1,7 +1,8 @@
 /**
  * Weekly records partitioned by week (migration 9; the table is weekly_record since migration 10):
- * a full evaluation swaps in a fresh table for the partitions its range covers whole, and replaces the records in place otherwise; every
- * path leaves the same records as before partitions, on both stores.
+ * a full evaluation swaps in a fresh table for the partitions its range covers whole, and
+ * replaces the records in place otherwise; every path leaves the same records as before
+ * partitions, on both stores.
  */
 import assert from 'node:assert/strict';
 import { forEachStore } from '../testing/stores.js';
@@ -12,6 +13,7 @@ import type { Deps } from './deps.js';
 import { evaluateWeeks } from './evaluate-weeks.js';
 import { byPrimaryKey, deleteWeeklyPairs, DELETE_PAIRS_SQL, ensureWeekPartitions, weekPartitions, WEEKLY_COLUMNS, type WeekPartition } from '../store/compliance.repository.js';
 import type { LocalDate } from '../engine/dates.js';
+import { factsText } from '../store/migrations/v10-weekly-record.js';
 
 const d = (s: string) => s as LocalDate;
 
@@ -19,8 +21,8 @@ async function records(db: Db, from = '2000-01-03', to = '2100-01-04'): Promise<
   return db.query(`SELECT ${WEEKLY_COLUMNS.join(', ')} FROM weekly_compliance WHERE week_start BETWEEN $1::date AND $2::date ORDER BY employee_id, week_start`, [from, to]);
 }
 
-/** The facts of a compliant week at NYC1 under no policy (FACT_FIELDS' order, U+001D between them). */
-const FACTS = ['NYC1', '', '', 5, 3, '', 'requirement_met', 3, 3, 5, 3, '', '', ''].join('\u001d');
+/** weekly_record.facts of a compliant week at NYC1 under no policy (the fields not given are empty). */
+const FACTS = factsText({ home_office_id: 'NYC1', reason: 'requirement_met', required: 3, present: 3, available: 5, week_length: 5, policy_days_per_week: 3, days_per_week: 3 });
 
 const ranges = (parts: WeekPartition[]) => parts.map((p) => `${p.from}..${p.to}`);
 

@@ -12,6 +12,11 @@ export const FACT_FIELDS = [
   'reason', 'present', 'required', 'available', 'days_per_week', 'excused', 'extra', 'present_days',
 ] as const;
 
+/** The facts text of the given fields, in FACT_FIELDS' order (the others empty): for SQL and tests that write records by hand. */
+export function factsText(fields: Partial<Record<(typeof FACT_FIELDS)[number], string | number>>): string {
+  return FACT_FIELDS.map((f) => String(fields[f] ?? '')).join('\u001d');
+}
+
 const at = (name: (typeof FACT_FIELDS)[number]) => `split_part(facts, E'\\x1d', ${FACT_FIELDS.indexOf(name) + 1})`;
 
 /**
