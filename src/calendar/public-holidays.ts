@@ -4,8 +4,7 @@
  * company's overrides (days added and removed per office) applied.
  */
 import Holidays from 'date-holidays';
-import { type LocalDate, addDays, fromDayNumber } from '../engine/dates.js';
-import { badgeDayNumber, type TimeZone } from '../engine/time-zone.js';
+import { type LocalDate, dayNumber, fromDayNumber } from '../engine/dates.js';
 import type { HolidayLookup } from '../engine/compliance.js';
 
 export interface HolidayOverride {
@@ -35,22 +34,44 @@ export function knownRegion(country: string, subdivision: string | null): { ok: 
   return { ok: true };
 }
 
-/** The public holidays of one region for the given years, as date → name. */
+const DAY_MS = 86_400_000;
+
+/** A holiday as date-holidays gives it. */
+export interface PackageHoliday {
+  /** Its named date and start time, e.g. "2026-05-01 00:00:00", or "2026-04-02 00:00:00 -0600" for one that begins the evening before. */
+  date: string;
+  end: Date;
+  name: string;
+  type: string;
+}
+
+/**
+ * The calendar dates a holiday covers: from its named date to the day before its end, at most
+ * 14 days (some span several days, such as a three-day Eid). `h` must come from a Holidays
+ * instance made with `timezone: 'UTC'` (holidaysOf): there an end is its wall-clock time, so the
+ * dates do not depend on any zone. A holiday is a calendar date at every office of its region:
+ * asked in the region's own zone, offices east of it got the day after each holiday too.
+ */
+export function holidayDates(h: PackageHoliday): LocalDate[] {
+  const first = dayNumber(h.date.slice(0, 10) as LocalDate);
+  const last = Math.min(Math.floor((h.end.getTime() - 1) / DAY_MS), first + 13);
+  const out: LocalDate[] = [];
+  for (let d = first; d <= Math.max(first, last); d++) out.push(fromDayNumber(d));
+  return out;
+}
+
+/** The holidays of type public date-holidays gives for a region in a year, in English, in the UTC frame of holidayDates. */
+export function holidaysOf(country: string, subdivision: string | null, year: number): PackageHoliday[] {
+  const opts = { types: ['public' as const], languages: ['en'], timezone: 'UTC' };
+  const hd = subdivision ? new Holidays(country, subdivision, opts) : new Holidays(country, opts);
+  return ((hd.getHolidays(year, 'en') || []) as PackageHoliday[]).filter((h) => h.type === 'public');
+}
+
+/** The public holidays of one region for the given years, as date → name (the first holiday of a date names it). */
 export function publicHolidays(region: OfficeCalendarInput, years: readonly number[]): Map<LocalDate, string> {
   const out = new Map<LocalDate, string>();
-  const hd = region.subdivision
-    ? new Holidays(region.country, region.subdivision, { types: ['public'], languages: ['en'] })
-    : new Holidays(region.country, { types: ['public'], languages: ['en'] });
   for (const year of years) {
-    const list = (hd.getHolidays(year, 'en') || []) as Array<{ date: string; end: Date; name: string; type: string }>;
-    for (const h of list) {
-      if (h.type !== 'public') continue;
-      const first = h.date.slice(0, 10) as LocalDate;
-      // The last local day the holiday covers (some start the evening before or span several days).
-      const last = fromDayNumber(badgeDayNumber(region.timezone as TimeZone, h.end.getTime() - 1, 0));
-      for (let d = first, i = 0; d <= last && i < 14; d = addDays(d, 1), i++) if (!out.has(d)) out.set(d, h.name);
-      if (!out.has(first)) out.set(first, h.name);
-    }
+    for (const h of holidaysOf(region.country, region.subdivision, year)) for (const d of holidayDates(h)) if (!out.has(d)) out.set(d, h.name);
   }
   return out;
 }

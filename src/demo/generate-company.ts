@@ -17,9 +17,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
 import path from 'node:path';
-import Holidays from 'date-holidays';
+import { publicHolidays as officeHolidays } from '../calendar/public-holidays.js';
 import { type LocalDate, dayNumber, fromDayNumber, isoWeekdayOfDayNumber, parseLocalDate, parseWorkWeek } from '../engine/dates.js';
-import { type TimeZone, badgeDayNumber, instantOfWallTime } from '../engine/time-zone.js';
+import { type TimeZone, instantOfWallTime } from '../engine/time-zone.js';
 import { Rng, WeightedTable, mixSeed } from './random.js';
 
 export interface GenerateOptions {
@@ -253,16 +253,7 @@ function workWeekOrder(workWeek: string): (a: number, b: number) => number {
 /** The public holidays date-holidays gives for an office, by day number (as the engine reads them). */
 function publicHolidays(spec: OfficeSpec, years: number[]): Map<number, string> {
   const out = new Map<number, string>();
-  const opts = { types: ['public' as const], languages: ['en'] };
-  const hd = spec.subdivision ? new Holidays(spec.country, spec.subdivision, opts) : new Holidays(spec.country, opts);
-  for (const year of years) {
-    for (const h of hd.getHolidays(year, 'en') ?? []) {
-      if (h.type !== 'public') continue;
-      const first = dayNumber(h.date.slice(0, 10) as LocalDate);
-      const last = badgeDayNumber(spec.timezone as TimeZone, h.end.getTime() - 1, 0);
-      for (let d = first; d <= Math.max(first, Math.min(last, first + 13)); d++) if (!out.has(d)) out.set(d, h.name);
-    }
-  }
+  for (const [date, name] of officeHolidays({ officeId: spec.id, timezone: spec.timezone, country: spec.country, subdivision: spec.subdivision }, years)) out.set(dayNumber(date), name);
   return out;
 }
 

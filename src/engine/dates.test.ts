@@ -71,6 +71,10 @@ test('work weeks: ranges wrap, lists and names', () => {
   assert.equal(parseWorkWeek('Xyz'), null);
   assert.equal(weekdayNumberOf('Tue'), 2);
   assert.equal(weekdayNumberOf('Mo'), null);
+  // Full names and their abbreviations of three letters or more, in any case; nothing else.
+  for (const [name, n] of [['Tues', 2], ['THURS', 4], ['thur', 4], ['Wednesday', 3], [' sat ', 6], ['Sund', 7]] as const) assert.equal(weekdayNumberOf(name), n, name);
+  for (const name of ['Monkey', 'Satan', 'wedding', 'Frisbee', 'Thursdays', 'Mondayy']) assert.equal(weekdayNumberOf(name), null, name);
+  assert.equal(parseWorkWeek('Mon-Frisbee'), null);
   assert.equal(formatWorkWeek([1, 2, 3, 4, 7]), 'Mon,Tue,Wed,Thu,Sun');
 });
 

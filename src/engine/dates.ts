@@ -131,10 +131,19 @@ export function weekdayNameOf(isoWeekdayNumber: number): WeekdayName {
 }
 
 const WEEKDAY_NUMBERS = new Map<string, number>(WEEKDAY_NAMES.map((w, i) => [w, i + 1]));
+const WEEKDAY_FULL_NAMES = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+
+/**
+ * The ISO weekday number (1 = Monday) of an English weekday name: the full name or any
+ * abbreviation of it of three letters or more ("Mon", "Tues", "Thurs", "Wednesday"), in any
+ * case; null for anything else ("Mo", "Monkey").
+ */
 export function weekdayNumberOf(name: string): number | null {
   const exact = WEEKDAY_NUMBERS.get(name);
   if (exact !== undefined) return exact;
-  const i = WEEKDAY_NAMES.findIndex((w) => w.toLowerCase() === name.trim().slice(0, 3).toLowerCase() && name.trim().length >= 3);
+  const t = name.trim().toLowerCase();
+  if (t.length < 3) return null;
+  const i = WEEKDAY_FULL_NAMES.findIndex((w) => w.startsWith(t));
   return i < 0 ? null : i + 1;
 }
 

@@ -122,6 +122,7 @@ describe('parsePolicyDocument', () => {
     ['travelCounts', { travelCounts: 'yes' }, 'travelCounts'],
     ['anchorDays not a list', { anchorDays: 'Tue' }, 'anchorDays'],
     ['anchorDays item', { anchorDays: ['Tue', 'Funday'] }, 'anchorDays[1]'],
+    ['anchorDays item that only begins like a weekday', { anchorDays: ['Monkey'] }, 'anchorDays[0]'],
     ['graceDays negative', { graceDays: -1 }, 'graceDays'],
     ['vpLevel fractional', { vpLevel: 1.5 }, 'vpLevel'],
     ['scope not an object', { scope: [] }, 'scope'],

@@ -2,7 +2,7 @@
  * Policies: defaults, validation of a policy document, and resolution of the
  * policy that governs an employee's week (DESIGN "Policy").
  */
-import { type LocalDate, parseLocalDate, WEEKDAY_NAMES, type WeekdayName } from './dates.js';
+import { type LocalDate, parseLocalDate, WEEKDAY_NAMES, type WeekdayName, weekdayNameOf, weekdayNumberOf } from './dates.js';
 import type { Arrangement, DigestParams, DisciplineParams, ExceptionParams, Policy, PolicyScope, StandingParams, Tier } from './types.js';
 
 export const DEFAULT_TIERS: readonly Tier[] = [
@@ -178,7 +178,8 @@ export function parsePolicyDocument(doc: unknown): { ok: true; policy: PolicyDra
     if (!Array.isArray(doc.anchorDays)) err('anchorDays', 'must be a list of weekdays such as ["Tue", "Wed"]');
     else
       doc.anchorDays.forEach((d, i) => {
-        const name = typeof d === 'string' ? WEEKDAY_NAMES.find((w) => w.toLowerCase() === d.trim().toLowerCase().slice(0, 3) && d.trim().length >= 3) : undefined;
+        const n = typeof d === 'string' ? weekdayNumberOf(d) : null;
+        const name = n === null ? undefined : weekdayNameOf(n);
         if (!name) err(`anchorDays[${i}]`, `must be a weekday: ${WEEKDAY_NAMES.join(', ')}`);
         else if (!anchorDays.includes(name)) anchorDays.push(name);
       });

@@ -11,6 +11,7 @@ import {
 import { openPgliteDb } from './pglite-db.js';
 import { CsvBytes } from './csv-bytes.js';
 import { resolveStoreConfig } from './open-db.js';
+import { HubdayError } from '../errors.js';
 
 async function collect(chunks: AsyncIterable<string>): Promise<string> {
   let s = '';
@@ -72,6 +73,7 @@ test('resolveStoreConfig picks the store', () => {
   assert.throws(() => resolveStoreConfig({ env: { DATABASE_URL: 'mysql://u:secret@h/db' }, cwd }), (e: Error) => {
     assert.match(e.message, /DATABASE_URL must be a PostgreSQL URL starting with postgres:\/\/ or postgresql:\/\//);
     assert.doesNotMatch(e.message, /secret/);
+    assert.ok(e instanceof HubdayError && e.code === 'invalid_usage', 'a usage error (exit 2, one line), not a crash with a stack');
     return true;
   });
 });

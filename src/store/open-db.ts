@@ -1,6 +1,7 @@
 /** Choosing and opening the store: PostgreSQL when DATABASE_URL is set, else an embedded PGlite folder. */
 import * as path from 'node:path';
 import type { Db } from './db.js';
+import { HubdayError } from '../errors.js';
 import { openPgliteDb } from './pglite-db.js';
 import { openPostgresDb } from './postgres-db.js';
 
@@ -17,7 +18,8 @@ export function resolveStoreConfig(opts: { dataFlag?: string; env: Record<string
     if (!/^postgres(ql)?:\/\//i.test(url)) {
       // Show only the scheme: the rest may hold a password.
       const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
-      throw new Error(
+      throw new HubdayError(
+        'invalid_usage',
         `DATABASE_URL must be a PostgreSQL URL starting with postgres:// or postgresql:// (it starts with ${scheme ? `${scheme}:` : 'something else'}); unset it to use the embedded store`,
       );
     }
