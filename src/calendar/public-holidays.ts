@@ -14,9 +14,9 @@ export interface HolidayOverride {
   action: 'add' | 'remove';
 }
 
+/** What an office's calendar depends on: its region (not its time zone: holidays are calendar dates). */
 export interface OfficeCalendarInput {
   officeId: string;
-  timezone: string;
   country: string;
   subdivision: string | null;
 }
@@ -61,14 +61,14 @@ export function holidayDates(h: PackageHoliday): LocalDate[] {
 }
 
 /** The holidays of type public date-holidays gives for a region in a year, in English, in the UTC frame of holidayDates. */
-export function holidaysOf(country: string, subdivision: string | null, year: number): PackageHoliday[] {
+function holidaysOf(country: string, subdivision: string | null, year: number): PackageHoliday[] {
   const opts = { types: ['public' as const], languages: ['en'], timezone: 'UTC' };
   const hd = subdivision ? new Holidays(country, subdivision, opts) : new Holidays(country, opts);
   return ((hd.getHolidays(year, 'en') || []) as PackageHoliday[]).filter((h) => h.type === 'public');
 }
 
 /** The public holidays of one region for the given years, as date → name (the first holiday of a date names it). */
-export function publicHolidays(region: OfficeCalendarInput, years: readonly number[]): Map<LocalDate, string> {
+export function publicHolidays(region: Pick<OfficeCalendarInput, 'country' | 'subdivision'>, years: readonly number[]): Map<LocalDate, string> {
   const out = new Map<LocalDate, string>();
   for (const year of years) {
     for (const h of holidaysOf(region.country, region.subdivision, year)) for (const d of holidayDates(h)) if (!out.has(d)) out.set(d, h.name);

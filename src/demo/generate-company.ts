@@ -253,7 +253,7 @@ function workWeekOrder(workWeek: string): (a: number, b: number) => number {
 /** The public holidays date-holidays gives for an office, by day number (as the engine reads them). */
 function publicHolidays(spec: OfficeSpec, years: number[]): Map<number, string> {
   const out = new Map<number, string>();
-  for (const [date, name] of officeHolidays({ officeId: spec.id, timezone: spec.timezone, country: spec.country, subdivision: spec.subdivision }, years)) out.set(dayNumber(date), name);
+  for (const [date, name] of officeHolidays(spec, years)) out.set(dayNumber(date), name);
   return out;
 }
 
